@@ -1,0 +1,41 @@
+# urbansafety — the two commands: `make demo` and `make test` (each sets up .venv first).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint typecheck java bench messages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev,spark]"
+	touch $(STAMP)
+
+# Java 17 runs Spark's tests; installed from Debian's packages when missing (as root).
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	  else echo "Java 17 is needed for the Spark tests: install openjdk-17-jre-headless"; exit 1; fi; }
+
+demo: $(STAMP)
+	$(BIN)/urbansafety demo --workspace demo
+
+test: $(STAMP) java
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_import.py
+
+# Refresh the French catalog after adding messages (then translate the new entries).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -q -k N_ -k _ -o build/urbansafety.pot src/urbansafety
+	$(BIN)/pybabel update -q -i build/urbansafety.pot -d src/urbansafety/locale -D urbansafety -l fr --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) demo build .pytest_cache

@@ -1,0 +1,1 @@
+"""Pure analysis functions: tables and parameters in, tables or small dataclasses out."""

@@ -1,0 +1,233 @@
+"""The workspace configuration file (urbansafety.toml): schema, defaults, reading, template."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from urbansafety.errors import ConfigError, Where
+from urbansafety.i18n import LANGUAGES, N_
+
+CONFIG_NAME = "urbansafety.toml"
+LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+ENGINES = ("duckdb", "spark")
+
+
+@dataclass(frozen=True)
+class LayerConfig:
+    """Options of one territory layer (the layer itself comes from `import territories`)."""
+
+    name: str
+    label_fr: str = ""
+    label_en: str = ""
+    # Incident attribute that gives this layer's code when an incident has no usable location
+    # (e.g. the police-district number PDQ for the `pdq` layer).
+    attribute: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    """A workspace's settings, read once and passed down."""
+
+    name: str = "Territoire"
+    crs: str = "EPSG:32188"
+    language: str = "fr"
+    first_year: int | None = None
+    last_year: int | None = None
+    disclosure_threshold: int = 5
+    grid_size_m: float = 250.0
+    h3_resolution: int = 9
+    extent_layers: tuple[str, ...] = ()
+    layers: dict[str, LayerConfig] = field(default_factory=dict)
+    engine: str = "duckdb"
+    spark_master: str = "local[2]"
+
+    def layer(self, name: str) -> LayerConfig:
+        """Return the options of a layer (defaults when the file does not mention it)."""
+        return self.layers.get(name, LayerConfig(name=name))
+
+
+def check_layer_name(name: str, where: Where | None = None) -> str:
+    """Return name if it can be a layer name (a lowercase identifier), else raise ConfigError."""
+    if not LAYER_NAME.match(name):
+        raise ConfigError(
+            N_("%(name)r is not a valid layer name."),
+            hint=N_("Use lowercase letters, digits and _ (e.g. borough, neighbourhood, pdq)."),
+            where=where,
+            params={"name": name},
+        )
+    return name
+
+
+def _get(table: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any, where: Where) -> Any:
+    value = table.get(key, default)
+    if value is not None and not isinstance(value, kind):
+        raise ConfigError(
+            N_("Setting %(key)s has the wrong type (%(value)r)."),
+            hint=N_("See the comments in urbansafety.toml for the expected values."),
+            where=where,
+            params={"key": key, "value": value},
+        )
+    return value
+
+
+def load_config(path: Path) -> Config:
+    """Return the Config read from path; raise ConfigError naming the setting that is wrong."""
+    where = Where(file=str(path))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            N_("No urbansafety.toml in this workspace."),
+            hint=N_("Run 'urbansafety init' first, or give --workspace."),
+            where=where,
+        ) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            N_("The configuration file is not valid TOML: %(error)s"),
+            hint=N_("Fix the line named in the message; the comments show the expected form."),
+            where=where,
+            params={"error": str(exc)},
+        ) from exc
+    return config_from_dict(data, where)
+
+
+def config_from_dict(data: dict[str, Any], where: Where | None = None) -> Config:
+    """Return the Config described by a parsed TOML document."""
+    where = where or Where()
+    territory = data.get("territory", {})
+    years = data.get("years", {})
+    disclosure = data.get("disclosure", {})
+    grid = data.get("grid", {})
+    engine = data.get("engine", {})
+    crs = _get(territory, "crs", str, "EPSG:32188", where)
+    try:
+        parsed = CRS.from_user_input(crs)
+    except CRSError as exc:
+        raise ConfigError(
+            N_("Unknown coordinate reference system %(crs)r."),
+            hint=N_("Give an EPSG code such as EPSG:32188 (NAD83 / MTM zone 8, Montréal)."),
+            where=where,
+            params={"crs": crs},
+        ) from exc
+    if not parsed.is_projected:
+        raise ConfigError(
+            N_("The workspace CRS %(crs)r is not projected in metres."),
+            hint=N_("Distances and grids need metres: use a projected CRS such as EPSG:32188."),
+            where=where,
+            params={"crs": crs},
+        )
+    language = _get(territory, "language", str, "fr", where)
+    if language not in LANGUAGES:
+        raise ConfigError(
+            N_("Unknown language %(value)r."),
+            hint=N_("Use 'fr' or 'en'."),
+            where=where,
+            params={"value": language},
+        )
+    layers: dict[str, LayerConfig] = {}
+    for name, opts in data.get("layers", {}).items():
+        check_layer_name(name, where)
+        layers[name] = LayerConfig(
+            name=name,
+            label_fr=_get(opts, "label_fr", str, "", where),
+            label_en=_get(opts, "label_en", str, "", where),
+            attribute=_get(opts, "attribute", str, "", where),
+        )
+    threshold = _get(disclosure, "threshold", int, 5, where)
+    if threshold < 1:
+        raise ConfigError(
+            N_("The disclosure threshold must be at least 1 (got %(value)s)."),
+            hint=N_("The default, 5, suppresses counts of 1 to 4."),
+            where=where,
+            params={"value": threshold},
+        )
+    kind = _get(engine, "kind", str, "duckdb", where)
+    if kind not in ENGINES:
+        raise ConfigError(
+            N_("Unknown engine %(value)r."),
+            hint=N_("Use 'duckdb' (default) or 'spark'."),
+            where=where,
+            params={"value": kind},
+        )
+    size = float(_get(grid, "size_m", (int, float), 250, where))
+    resolution = _get(grid, "h3_resolution", int, 9, where)
+    if size <= 0 or not 0 <= resolution <= 15:
+        raise ConfigError(
+            N_("The grid size must be positive and the H3 resolution between 0 and 15."),
+            where=where,
+        )
+    return Config(
+        name=_get(territory, "name", str, "Territoire", where),
+        crs=crs,
+        language=language,
+        first_year=_get(years, "first", int, None, where),
+        last_year=_get(years, "last", int, None, where),
+        disclosure_threshold=threshold,
+        grid_size_m=size,
+        h3_resolution=resolution,
+        extent_layers=tuple(_get(territory, "extent_layers", list, [], where)),
+        layers=layers,
+        engine=kind,
+        spark_master=_get(engine, "spark_master", str, "local[2]", where),
+    )
+
+
+TEMPLATE = """\
+# urbansafety.toml — configuration du diagnostic / diagnostic configuration
+# Les lignes qui commencent par # sont des commentaires. Lines starting with # are comments.
+
+[territory]
+# Nom du territoire, affiché dans les rapports / territory name shown in reports
+name = "{name}"
+# Système de coordonnées de travail, en mètres / working coordinate system, in metres.
+# EPSG:32188 = NAD83 / MTM zone 8 (Montréal, the SPVM open-data X/Y).
+crs = "{crs}"
+# Langue des messages et rapports : "fr" ou "en" / language of messages and reports
+language = "{language}"
+# Couches qui délimitent le territoire : un point hors de toutes est « localisation inconnue ».
+# Layers that bound the territory: a point outside all of them gets location "unknown".
+# Vide = toutes les couches importées / empty = every imported layer.
+extent_layers = []
+
+[years]
+# Période analysée (vide = toutes les années présentes) / analysed period (empty = all years)
+# first = 2018
+# last = 2024
+
+[disclosure]
+# Les effectifs de 1 à threshold-1 sont masqués dans tout ce qui est publié.
+# Counts from 1 to threshold-1 are suppressed in everything published (5 = suppress 1–4).
+threshold = 5
+
+[grid]
+# Taille des cellules de la grille, en mètres / grid cell size in metres
+size_m = 250
+# Résolution H3 (9 ≈ 0,1 km² par hexagone) / H3 resolution (9 ≈ 0.1 km² per hexagon)
+h3_resolution = 9
+
+[engine]
+# "duckdb" (défaut, un fichier store.duckdb) ou "spark" (PySpark, grappe ou local)
+# "duckdb" (default, one file store.duckdb) or "spark" (PySpark, cluster or local mode)
+kind = "duckdb"
+spark_master = "local[2]"
+
+# Options par couche de territoire / options per territory layer. Example:
+# [layers.pdq]
+# label_fr = "Poste de quartier"
+# label_en = "Police district"
+# # attribut d'incident utilisé quand la localisation est inconnue
+# # incident attribute used when the location is unknown
+# attribute = "district"
+"""
+
+
+def write_template(path: Path, *, name: str = "Territoire", crs: str = "EPSG:32188", language: str = "fr") -> None:
+    """Write a commented urbansafety.toml at path."""
+    path.write_text(TEMPLATE.format(name=name, crs=crs, language=language), encoding="utf-8")

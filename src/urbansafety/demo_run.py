@@ -1,0 +1,108 @@
+"""The demo: a fictional city written as real files, imported with the CLI, then analysed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+
+from urbansafety.analysis.counts import incident_counts
+from urbansafety.disclosure import suppress_counts
+from urbansafety.engine import open_engine
+from urbansafety.workspace import Workspace, init_workspace
+
+DEMO_CONFIG = """\
+# Couches de la ville démo / demo city layers
+[layers.borough]
+label_fr = "Arrondissement"
+label_en = "Borough"
+
+[layers.neighbourhood]
+label_fr = "Quartier"
+label_en = "Neighbourhood"
+
+[layers.pdq]
+label_fr = "Poste de quartier"
+label_en = "Police district"
+# Les incidents sans localisation comptent dans leur PDQ / unlocated incidents count in their PDQ
+attribute = "district"
+"""
+
+
+def import_commands(ws: Path, files: object) -> list[list[str]]:
+    """Return the CLI commands (argument lists) that import the demo files, in order."""
+    f = files
+    w = ["--workspace", str(ws), "--quiet"]
+    return [
+        ["import", "territories", str(f.boroughs), "--layer", "borough", "--code-field", "code",  # type: ignore[attr-defined]
+         "--name-field", "name", *w],
+        ["import", "territories", str(f.neighbourhoods), "--layer", "neighbourhood", "--code-field", "code",  # type: ignore[attr-defined]
+         "--name-field", "nom", "--parent-field", "arrondissement", *w],
+        ["import", "territories", str(f.police_districts), "--layer", "pdq", "--code-field", "PDQ",  # type: ignore[attr-defined]
+         "--name-field", "NOM", *w],
+        ["import", "population", str(f.population), *w],  # type: ignore[attr-defined]
+        ["import", "incidents", str(f.spvm_incidents), *w],  # type: ignore[attr-defined]
+        ["import", "incidents", str(f.ucr_incidents), "--mapping", str(f.ucr_mapping), *w],  # type: ignore[attr-defined]
+        ["import", "persons", str(f.persons), "--mapping", str(f.persons_mapping), *w],  # type: ignore[attr-defined]
+        ["import", "sites", str(f.sites), "--layer", "social_housing", "--id-field", "site_id",  # type: ignore[attr-defined]
+         "--name-field", "nom", *w],
+    ]
+
+
+def run_analyses(ws: Workspace) -> list[Path]:
+    """Run every analysis that exists and write its published tables under reports/; return the files."""
+    from urbansafety.ingest.geo import load_layers
+    from urbansafety import store
+
+    with store.connect(ws.store_path, read_only=True) as con:
+        layers = [layer.name for layer in load_layers(con, ws.config)]
+    ws.reports.mkdir(exist_ok=True)
+    written = []
+    with open_engine(ws) as engine:
+        incidents = engine.table("incidents")
+        for layer in layers:
+            counts = incident_counts(incidents, layer)
+            published = suppress_counts(counts, ["incidents", "unlocated"], ws.config.disclosure_threshold)
+            path = ws.reports / f"incidents_by_{layer}_year_category.csv"
+            published.to_csv(path, index=False)
+            written.append(path)
+    return written
+
+
+def run_demo(
+    folder: Path, *, seed: int, n_incidents: int, lang: str, quiet: bool, console: Console,
+    gettext: Callable[[str], str],
+) -> Workspace:
+    """Build, import and analyse the demo city in folder; return its workspace."""
+    from urbansafety.cli import build_app
+    from urbansafety.ingest.demo import write_demo_files
+
+    _ = gettext
+    if (folder / "store.duckdb").exists():
+        # A demo is rebuilt from scratch so that a new seed or size gives a coherent store.
+        shutil.rmtree(folder)
+    files = write_demo_files(folder / "data", seed=seed, n_incidents=n_incidents)
+    ws = init_workspace(folder, name=_("Demo city (fictional)"), language=lang, extra_config=DEMO_CONFIG)
+    app = build_app(lang)
+    for args in import_commands(folder, files):
+        if not quiet:
+            console.print("urbansafety " + " ".join(a for a in args if a != "--quiet"), highlight=False)
+        app(args=args, standalone_mode=False, prog_name="urbansafety")
+    written = run_analyses(ws)
+    summary = ws.reports / "demo.json"
+    summary.write_text(json.dumps({"seed": seed, "incidents": n_incidents, "files": [p.name for p in written]},
+                                  indent=2), encoding="utf-8")
+    if not quiet:
+        console.print()
+        console.print(_("Demo ready in %(path)s.") % {"path": folder}, highlight=False)
+        console.print(_("Input files (real formats): %(path)s") % {"path": folder / "data"}, highlight=False)
+        console.print(_("Results: %(path)s") % {"path": ws.reports}, highlight=False)
+        for path in written:
+            console.print(f"  {path}", highlight=False)
+        console.print(_("See what is stored: urbansafety info --workspace %(path)s") % {"path": folder}, highlight=False)
+        console.print(_("The report and the dashboard come with the portrait and web issues; "
+                        "today the results are the CSV tables above."), highlight=False)
+    return ws

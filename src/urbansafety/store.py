@@ -1,0 +1,161 @@
+"""The workspace store: one DuckDB file holding the canonical tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from urbansafety.errors import InputError, Where
+from urbansafety.i18n import N_
+
+STORE_NAME = "store.duckdb"
+
+# Columns every incident has; territory layers add one VARCHAR column each, named for the layer.
+INCIDENT_COLUMNS: dict[str, str] = {
+    "incident_id": "VARCHAR NOT NULL",
+    "source": "VARCHAR NOT NULL",
+    "source_row": "BIGINT NOT NULL",
+    "source_key": "VARCHAR",
+    "occurred_on": "DATE NOT NULL",
+    "occurred_at": "TIMESTAMP",
+    "year": "SMALLINT NOT NULL",
+    "month": "TINYINT NOT NULL",
+    "shift": "VARCHAR",
+    "category": "VARCHAR NOT NULL",
+    "crime_group": "VARCHAR NOT NULL",
+    "source_category": "VARCHAR",
+    "violation_code": "VARCHAR",
+    "district": "VARCHAR",
+    "lon": "DOUBLE",
+    "lat": "DOUBLE",
+    "x": "DOUBLE",
+    "y": "DOUBLE",
+    "location_quality": "VARCHAR NOT NULL",
+    "location_issue": "VARCHAR",
+    "grid_cell": "VARCHAR",
+    "h3_cell": "VARCHAR",
+    "import_id": "VARCHAR NOT NULL",
+}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS imports (
+    import_id VARCHAR PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    encoding VARCHAR,
+    rows_read BIGINT NOT NULL,
+    rows_accepted BIGINT NOT NULL,
+    rows_rejected BIGINT NOT NULL,
+    rows_unlocated BIGINT NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP NOT NULL,
+    replaces VARCHAR
+);
+CREATE TABLE IF NOT EXISTS rejects (
+    import_id VARCHAR NOT NULL,
+    "row" BIGINT,
+    "column" VARCHAR,
+    value VARCHAR,
+    reason VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS incidents ({incident_columns});
+CREATE TABLE IF NOT EXISTS persons (
+    incident_id VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    source_row BIGINT NOT NULL,
+    role VARCHAR NOT NULL,
+    age SMALLINT,
+    gender VARCHAR,
+    import_id VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS territories (
+    layer VARCHAR NOT NULL,
+    code VARCHAR NOT NULL,
+    name VARCHAR,
+    parent_code VARCHAR,
+    geometry BLOB NOT NULL,
+    geometry_wgs84 BLOB NOT NULL,
+    area_km2 DOUBLE NOT NULL,
+    import_id VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS population (
+    layer VARCHAR NOT NULL,
+    code VARCHAR NOT NULL,
+    year SMALLINT NOT NULL,
+    age_group VARCHAR,
+    gender VARCHAR,
+    population BIGINT NOT NULL,
+    import_id VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sites (
+    layer VARCHAR NOT NULL,
+    site_id VARCHAR NOT NULL,
+    name VARCHAR,
+    x DOUBLE NOT NULL,
+    y DOUBLE NOT NULL,
+    lon DOUBLE NOT NULL,
+    lat DOUBLE NOT NULL,
+    attributes JSON,
+    import_id VARCHAR NOT NULL
+);
+"""
+
+TABLES = ("incidents", "persons", "territories", "population", "sites", "imports", "rejects")
+
+
+def create_store(path: Path) -> None:
+    """Create the store's tables at path (a no-op for tables that exist)."""
+    columns = ", ".join(f"{name} {kind}" for name, kind in INCIDENT_COLUMNS.items())
+    with duckdb.connect(str(path)) as con:
+        con.execute(SCHEMA.format(incident_columns=columns))
+
+
+@contextmanager
+def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a DuckDB connection to the store; raise InputError if it cannot be opened."""
+    if not path.exists():
+        raise InputError(
+            N_("No store in this workspace."),
+            hint=N_("Run 'urbansafety init' first, or give --workspace."),
+            where=Where(file=str(path)),
+        )
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise InputError(
+            N_("The store cannot be opened: %(error)s"),
+            hint=N_("Another urbansafety command may be writing to it; wait for it to finish."),
+            where=Where(file=str(path)),
+            params={"error": str(exc)},
+        ) from exc
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run the block as one transaction: it lands whole or not at all."""
+    con.begin()
+    try:
+        yield con
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
+
+
+def layer_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Return the territory-layer columns of the incidents table."""
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'incidents' "
+        "ORDER BY ordinal_position"
+    ).fetchall()
+    return [name for (name,) in rows if name not in INCIDENT_COLUMNS]
