@@ -32,10 +32,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py
 
-# Refresh the French catalog after adding messages (then translate the new entries).
+# Rebuild the French catalog from the code's messages and scripts/fr_messages.py (fails if one lacks French).
 messages: $(STAMP)
-	$(BIN)/pybabel extract -q -k N_ -k _ -o build/urbansafety.pot src/urbansafety
-	$(BIN)/pybabel update -q -i build/urbansafety.pot -d src/urbansafety/locale -D urbansafety -l fr --no-fuzzy-matching
+	mkdir -p build
+	$(BIN)/pybabel extract --no-location -k N_ -k _ -k gettext -o build/urbansafety.pot src/urbansafety
+	$(BIN)/python scripts/fr_messages.py
 
 clean:
 	rm -rf $(VENV) demo build .pytest_cache

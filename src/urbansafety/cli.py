@@ -6,17 +6,17 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from urbansafety.errors import UrbanSafetyError
-from urbansafety.i18n import LANGUAGES, translator
+from urbansafety.i18n import LANGUAGES, N_, translator
 from urbansafety.ingest.records import ImportReport
 from urbansafety.workspace import open_workspace
 
-STAGES = ("read", "validate", "locate", "write")
+STAGES = (N_("read"), N_("validate"), N_("locate"), N_("write"))
+KINDS = (N_("incidents"), N_("persons"), N_("territories"), N_("population"), N_("sites"))
 
 
 def detect_language(argv: list[str]) -> str:
@@ -63,9 +63,10 @@ def show_error(err: UrbanSafetyError, gettext: Callable[[str], str], console: Co
     """Print an error for people: where, what, and a hint; no traceback."""
     message, hint = err.render(gettext)
     where = str(err.where) if err.where is not None else ""
-    console.print(f"[bold red]{gettext('Error')}[/]: {where + ': ' if where else ''}{message}", highlight=False)
+    label, hint_label = gettext("Error"), gettext("Hint")
+    console.print(f"[bold red]{label}[/]: {where + ': ' if where else ''}{message}", highlight=False)
     if hint:
-        console.print(f"[yellow]{gettext('Hint')}[/]: {hint}", highlight=False)
+        console.print(f"[yellow]{hint_label}[/]: {hint}", highlight=False)
 
 
 def progress_bar(console: Console, gettext: Callable[[str], str], quiet: bool) -> tuple[Callable[[str], None], Callable[[], None]]:
@@ -129,17 +130,11 @@ def main(argv: list[str] | None = None) -> None:
     console = Console(stderr=True)
     app = build_app(lang)
     try:
-        app(args=args, standalone_mode=False, prog_name="urbansafety")
+        # Standalone mode handles usage errors (exit 2) and --help; our errors come through.
+        app(args=args, prog_name="urbansafety")
     except UrbanSafetyError as err:
         show_error(err, gettext, console)
         sys.exit(2)
-    except click.exceptions.Abort:
-        sys.exit(1)
-    except click.ClickException as err:
-        err.show()
-        sys.exit(err.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,6 +1,8 @@
-"""The commands of the urbansafety CLI, registered with their help in the chosen language."""
+"""The commands of the urbansafety CLI, registered with their help in the chosen language.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: Typer reads the annotations, whose help texts
+are translated at registration, so they must be evaluated where they are written.
+"""
 
 from collections.abc import Callable
 from pathlib import Path

@@ -9,9 +9,13 @@ from pathlib import Path
 
 from rich.console import Console
 
+from urbansafety.ingest.demo import DemoFiles, write_demo_files
+
 from urbansafety.analysis.counts import incident_counts
 from urbansafety.disclosure import suppress_counts
+from urbansafety import store
 from urbansafety.engine import open_engine
+from urbansafety.ingest.geo import load_layers
 from urbansafety.workspace import Workspace, init_workspace
 
 DEMO_CONFIG = """\
@@ -32,31 +36,28 @@ attribute = "district"
 """
 
 
-def import_commands(ws: Path, files: object) -> list[list[str]]:
+def import_commands(ws: Path, files: DemoFiles, *, quiet: bool = True) -> list[list[str]]:
     """Return the CLI commands (argument lists) that import the demo files, in order."""
     f = files
-    w = ["--workspace", str(ws), "--quiet"]
+    w = ["--workspace", str(ws), *(["--quiet"] if quiet else [])]
     return [
-        ["import", "territories", str(f.boroughs), "--layer", "borough", "--code-field", "code",  # type: ignore[attr-defined]
+        ["import", "territories", str(f.boroughs), "--layer", "borough", "--code-field", "code",
          "--name-field", "name", *w],
-        ["import", "territories", str(f.neighbourhoods), "--layer", "neighbourhood", "--code-field", "code",  # type: ignore[attr-defined]
+        ["import", "territories", str(f.neighbourhoods), "--layer", "neighbourhood", "--code-field", "code",
          "--name-field", "nom", "--parent-field", "arrondissement", *w],
-        ["import", "territories", str(f.police_districts), "--layer", "pdq", "--code-field", "PDQ",  # type: ignore[attr-defined]
+        ["import", "territories", str(f.police_districts), "--layer", "pdq", "--code-field", "PDQ",
          "--name-field", "NOM", *w],
-        ["import", "population", str(f.population), *w],  # type: ignore[attr-defined]
-        ["import", "incidents", str(f.spvm_incidents), *w],  # type: ignore[attr-defined]
-        ["import", "incidents", str(f.ucr_incidents), "--mapping", str(f.ucr_mapping), *w],  # type: ignore[attr-defined]
-        ["import", "persons", str(f.persons), "--mapping", str(f.persons_mapping), *w],  # type: ignore[attr-defined]
-        ["import", "sites", str(f.sites), "--layer", "social_housing", "--id-field", "site_id",  # type: ignore[attr-defined]
+        ["import", "population", str(f.population), *w],
+        ["import", "incidents", str(f.spvm_incidents), *w],
+        ["import", "incidents", str(f.ucr_incidents), "--mapping", str(f.ucr_mapping), *w],
+        ["import", "persons", str(f.persons), "--mapping", str(f.persons_mapping), *w],
+        ["import", "sites", str(f.sites), "--layer", "social_housing", "--id-field", "site_id",
          "--name-field", "nom", *w],
     ]
 
 
 def run_analyses(ws: Workspace) -> list[Path]:
     """Run every analysis that exists and write its published tables under reports/; return the files."""
-    from urbansafety.ingest.geo import load_layers
-    from urbansafety import store
-
     with store.connect(ws.store_path, read_only=True) as con:
         layers = [layer.name for layer in load_layers(con, ws.config)]
     ws.reports.mkdir(exist_ok=True)
@@ -78,7 +79,6 @@ def run_demo(
 ) -> Workspace:
     """Build, import and analyse the demo city in folder; return its workspace."""
     from urbansafety.cli import build_app
-    from urbansafety.ingest.demo import write_demo_files
 
     _ = gettext
     if (folder / "store.duckdb").exists():
@@ -87,9 +87,9 @@ def run_demo(
     files = write_demo_files(folder / "data", seed=seed, n_incidents=n_incidents)
     ws = init_workspace(folder, name=_("Demo city (fictional)"), language=lang, extra_config=DEMO_CONFIG)
     app = build_app(lang)
-    for args in import_commands(folder, files):
+    for args in import_commands(folder, files, quiet=quiet):
         if not quiet:
-            console.print("urbansafety " + " ".join(a for a in args if a != "--quiet"), highlight=False)
+            console.print("\n$ urbansafety " + " ".join(args), highlight=False, soft_wrap=True)
         app(args=args, standalone_mode=False, prog_name="urbansafety")
     written = run_analyses(ws)
     summary = ws.reports / "demo.json"

@@ -54,7 +54,8 @@ def summarise(ws: Workspace, last: int = 8) -> StoreSummary:
 def print_info(ws: Workspace, _: Callable[[str], str], console: Console) -> None:
     """Print the summary of a workspace for people."""
     s = summarise(ws)
-    console.print(f"[bold]{ws.config.name}[/] — {ws.path} ({ws.config.crs}, {_('engine')} {ws.config.engine})",
+    engine = _("engine")
+    console.print(f"[bold]{ws.config.name}[/] — {ws.path} ({ws.config.crs}, {engine} {ws.config.engine})",
                   highlight=False)
     rows = Table(title=_("Tables"))
     rows.add_column(_("table"))

@@ -19,6 +19,7 @@ import shapely
 from pyproj import Transformer
 
 from urbansafety.errors import InputError
+from urbansafety.i18n import N_
 from urbansafety.ingest.demo_city import (
     COMPONENTS,
     CRS_MTM8,
@@ -188,8 +189,8 @@ def _days(years: tuple[int, int], n: int) -> np.ndarray:
     """Return every day of the years (inclusive), after checking the arguments."""
     if n < 0 or not 1900 < years[0] <= years[1] < 2200:
         raise InputError(
-            "Cannot generate %(n)s demo incidents over the years %(years)s.",
-            hint="Give a count of 0 or more and years (first, last) with first <= last.",
+            N_("Cannot generate %(n)s demo incidents over the years %(years)s."),
+            hint=N_("Give a count of 0 or more and years (first, last) with first <= last."),
             params={"n": n, "years": f"{years[0]}-{years[1]}"},
         )
     return np.arange(np.datetime64(f"{years[0]}-01-01"), np.datetime64(f"{years[1] + 1}-01-01"))
@@ -248,8 +249,8 @@ def sample_ucr(
     profiles = tuple(p for p in UCR if p.name in set(violations["category"]))
     if not profiles:
         raise InputError(
-            "The UCR2 table has none of the categories the demo draws from.",
-            hint="Check the category column of taxonomy/ucr2_violations.csv.",
+            N_("The UCR2 table has none of the categories the demo draws from."),
+            hint=N_("Check the category column of taxonomy/ucr2_violations.csv."),
         )
     cat = weighted_draw(rng, np.array([p.share for p in profiles]), n)
     point = city.draw_points(rng, _draw_rows(rng, np.array([p.mix for p in profiles]), cat))

@@ -19,10 +19,14 @@ from urbansafety.config import Config, check_layer_name
 from urbansafety.errors import InputError, Where
 from urbansafety.i18n import N_
 from urbansafety.ingest import records
+from urbansafety.ingest import validate as v
 from urbansafety.ingest.locate import ISSUE_OUTSIDE, Layer, assign_territories
 from urbansafety.workspace import Workspace
 
 WGS84 = "EPSG:4326"
+REASON_EMPTY_CODE = N_("empty code")
+REASON_NOT_POLYGON = N_("not a polygon")
+REASON_NO_GEOMETRY = N_("no geometry")
 
 
 def read_geo(path: Path, *, crs: str | None = None) -> gpd.GeoDataFrame:
@@ -107,10 +111,10 @@ def import_territories(
     valid = np.ones(len(frame), dtype=bool)
     for i, (code, geom) in enumerate(zip(codes, geoms, strict=True)):
         if code is None:
-            rejects.append((i + 1, code_field, "", "empty code"))
+            rejects.append((i + 1, code_field, "", REASON_EMPTY_CODE))
             valid[i] = False
         elif geom is None or geom.is_empty or geom.geom_type not in {"Polygon", "MultiPolygon"}:
-            rejects.append((i + 1, "geometry", "" if geom is None else geom.geom_type, "not a polygon"))
+            rejects.append((i + 1, "geometry", "" if geom is None else geom.geom_type, REASON_NOT_POLYGON))
             valid[i] = False
     dup = codes[valid].duplicated(keep=False)
     if dup.any():
@@ -227,7 +231,7 @@ def import_sites(
     ok = np.asarray([c is not None and p is not None and not p.is_empty for c, p in zip(ids, points, strict=True)])
     dup = ids.duplicated(keep="first").to_numpy() & ok
     rejects = [(i + 1, id_field, "" if ids[i] is None else str(ids[i]),
-                "duplicate key" if dup[i] else ("empty key" if ids[i] is None else "no geometry"))
+                v.REASON_DUPLICATE_KEY if dup[i] else (v.REASON_EMPTY_KEY if ids[i] is None else REASON_NO_GEOMETRY))
                for i in np.flatnonzero(~ok | dup)]
     keep = ok & ~dup
     pts = points[keep]
