@@ -139,6 +139,7 @@ FR: dict[str, str] = {
     "source": "source",
     "file": "fichier",
     "accepted": "acceptées",
+    "rows read": "lues",
     "rejected": "rejetées",
     "when": "date",
     "Rejected rows by reason": "Lignes rejetées par motif",

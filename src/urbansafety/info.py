@@ -78,7 +78,7 @@ def print_info(ws: Workspace, _: Callable[[str], str], console: Console) -> None
                       highlight=False)
     if s.imports:
         t = Table(title=_("Last imports"))
-        for col in (_("kind"), _("source"), _("file"), _("read"), _("accepted"), _("rejected"), _("when")):
+        for col in (_("kind"), _("source"), _("file"), _("rows read"), _("accepted"), _("rejected"), _("when")):
             t.add_column(col)
         for kind, source, file, read, acc, rej, when in s.imports:
             t.add_row(_(kind), source, file, f"{read:,}", f"{acc:,}", f"{rej:,}", when)

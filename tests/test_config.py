@@ -1,0 +1,50 @@
+"""The workspace configuration: the template parses to the defaults; bad settings are named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from urbansafety.config import TEMPLATE, Config, config_from_dict, load_config, write_template
+from urbansafety.errors import ConfigError
+from urbansafety.workspace import init_workspace, open_workspace
+
+
+def test_template_gives_the_defaults(tmp_path: Path) -> None:
+    write_template(tmp_path / "urbansafety.toml", name="Anjou")
+    config = load_config(tmp_path / "urbansafety.toml")
+    assert config == Config(name="Anjou")
+    assert "EPSG:32188" in TEMPLATE
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ({"territory": {"crs": "EPSG:4326"}}, "not projected"),
+        ({"territory": {"crs": "nowhere"}}, "Unknown coordinate"),
+        ({"territory": {"language": "de"}}, "Unknown language"),
+        ({"disclosure": {"threshold": 0}}, "at least 1"),
+        ({"disclosure": {"threshold": "5"}}, "wrong type"),
+        ({"engine": {"kind": "postgres"}}, "Unknown engine"),
+        ({"grid": {"size_m": -1}}, "grid size"),
+        ({"layers": {"Bad Name": {}}}, "not a valid layer name"),
+    ],
+)
+def test_bad_settings_are_named(data: dict, words: str) -> None:
+    with pytest.raises(ConfigError, match=words):
+        config_from_dict(data)
+
+
+def test_layer_options_and_broken_toml(tmp_path: Path) -> None:
+    config = config_from_dict({"layers": {"pdq": {"attribute": "district", "label_fr": "PDQ"}}})
+    assert config.layer("pdq").attribute == "district" and config.layer("borough").attribute == ""
+    (tmp_path / "urbansafety.toml").write_text("[territory\nname = 1", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        open_workspace(tmp_path)
+
+
+def test_init_keeps_an_existing_config(tmp_path: Path) -> None:
+    init_workspace(tmp_path, name="Premier")
+    init_workspace(tmp_path, name="Second")
+    assert open_workspace(tmp_path).config.name == "Premier"

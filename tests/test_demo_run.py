@@ -1,0 +1,32 @@
+"""`urbansafety demo` end to end, as a user runs it: files, imports, results, reproducibility."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from tests.test_cli import run
+
+
+def test_demo_builds_imports_and_analyses(tmp_path: Path) -> None:
+    ws = tmp_path / "demo"
+    result = run("demo", "--workspace", str(ws), "--incidents", "12000", "--seed", "11", "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    assert "Demo ready" in result.stdout and "12,000" not in result.stderr
+    for name in ("actes-criminels.csv", "infractions-uc2.csv", "quartiers.gpkg", "pdq.zip", "population.csv",
+                 "personnes.csv", "logements-sociaux.geojson"):
+        assert (ws / "data" / name).exists(), name
+    with duckdb.connect(str(ws / "store.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM incidents").fetchone()[0] == 12_000
+        assert con.execute("SELECT count(*) FROM imports").fetchone()[0] == 8
+        assert con.execute("SELECT count(DISTINCT layer) FROM territories").fetchone()[0] == 3
+        assert con.execute("SELECT count(*) FROM persons").fetchone()[0] > 0
+    table = pd.read_csv(ws / "reports" / "incidents_by_borough_year_category.csv")
+    shown = table["incidents"].dropna()
+    assert not ((shown >= 1) & (shown <= 4)).any()  # published counts of 1-4 are suppressed
+    first = (ws / "reports" / "incidents_by_pdq_year_category.csv").read_text()
+    again = run("demo", "--workspace", str(ws), "--incidents", "12000", "--seed", "11", "--quiet")
+    assert again.returncode == 0 and again.stdout == ""
+    assert (ws / "reports" / "incidents_by_pdq_year_category.csv").read_text() == first
