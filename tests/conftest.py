@@ -27,8 +27,14 @@ def workspace(tmp_path: Path) -> Workspace:
     return init_workspace(tmp_path / "ws")
 
 
-def square_layer(path: Path, *, origin: tuple[float, float] = (290_000.0, 5_040_000.0), size: float = 1000.0,
-                 prefix: str = "T", crs: str = "EPSG:32188") -> Path:
+def square_layer(
+    path: Path,
+    *,
+    origin: tuple[float, float] = (290_000.0, 5_040_000.0),
+    size: float = 1000.0,
+    prefix: str = "T",
+    crs: str = "EPSG:32188",
+) -> Path:
     """Write a GeoJSON of 2 × 2 adjacent squares (shared borders) and return its path."""
     x0, y0 = origin
     features = []
@@ -36,10 +42,24 @@ def square_layer(path: Path, *, origin: tuple[float, float] = (290_000.0, 5_040_
         for j in range(2):
             xa, ya = x0 + i * size, y0 + j * size
             ring = [[xa, ya], [xa + size, ya], [xa + size, ya + size], [xa, ya + size], [xa, ya]]
-            features.append({"type": "Feature", "properties": {"code": f"{prefix}{i}{j}", "name": f"Carré {i}{j}",
-                                                              "parent": f"P{i}"},
-                             "geometry": {"type": "Polygon", "coordinates": [ring]}})
-    doc = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": f"urn:ogc:def:crs:{crs.replace(':', '::')}"}},
-           "features": features}
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {
+                        "code": f"{prefix}{i}{j}",
+                        "name": f"Carré {i}{j}",
+                        "parent": f"P{i}",
+                    },
+                    "geometry": {"type": "Polygon", "coordinates": [ring]},
+                }
+            )
+    doc = {
+        "type": "FeatureCollection",
+        "crs": {
+            "type": "name",
+            "properties": {"name": f"urn:ogc:def:crs:{crs.replace(':', '::')}"},
+        },
+        "features": features,
+    }
     path.write_text(json.dumps(doc), encoding="utf-8")
     return path

@@ -15,12 +15,16 @@ from tests.conftest import DATA
 SCRIPT = [sys.executable, "-m", "urbansafety.cli"]
 
 
-def run(*args: str, cwd: Path | None = None, lang: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path | None = None, lang: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("URBANSAFETY_LANG", "LANG")}
     if lang:
         env["URBANSAFETY_LANG"] = lang
     env["COLUMNS"] = "200"
-    return subprocess.run([*SCRIPT, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+    return subprocess.run(
+        [*SCRIPT, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
+    )
 
 
 def test_init_writes_a_commented_config_and_an_empty_store(tmp_path: Path) -> None:
@@ -32,13 +36,17 @@ def test_init_writes_a_commented_config_and_an_empty_store(tmp_path: Path) -> No
     assert parsed["territory"]["name"] == "Ville-Marie" and parsed["disclosure"]["threshold"] == 5
     assert (tmp_path / "ws" / "store.duckdb").exists() and (tmp_path / "ws" / "reports").is_dir()
     info = run("info", "--workspace", str(tmp_path / "ws"), "--lang", "en")
-    assert info.returncode == 0 and "incidents" in info.stdout and "No rejected rows." in info.stdout
+    assert (
+        info.returncode == 0 and "incidents" in info.stdout and "No rejected rows." in info.stdout
+    )
 
 
 def test_import_then_info_in_french(tmp_path: Path) -> None:
     ws = str(tmp_path / "ws")
     assert run("init", ws).returncode == 0
-    result = run("import", "incidents", str(DATA / "spvm_2021_cp1252.csv"), "--workspace", ws, "--lang", "fr")
+    result = run(
+        "import", "incidents", str(DATA / "spvm_2021_cp1252.csv"), "--workspace", ws, "--lang", "fr"
+    )
     assert result.returncode == 0, result.stderr
     assert "60 lignes lues, 60 acceptées, 0 rejetées" in result.stdout
     assert "Localisation inconnue : 13 (21.7%)" in result.stdout and "cp1252" in result.stdout
@@ -52,14 +60,19 @@ def test_import_then_info_in_french(tmp_path: Path) -> None:
     ("args", "fr", "en"),
     [
         (["import", "incidents", "{tmp}/missing.csv"], "Fichier introuvable", "File not found"),
-        (["import", "incidents", "{data}/spvm_release.geojson", "--mapping", "{tmp}/nope.toml"],
-         "Fichier de correspondance introuvable", "Mapping file not found"),
+        (
+            ["import", "incidents", "{data}/spvm_release.geojson", "--mapping", "{tmp}/nope.toml"],
+            "Fichier de correspondance introuvable",
+            "Mapping file not found",
+        ),
         (["import", "incidents", "{tmp}/binary.csv"], "binaire", "binary"),
         (["import", "incidents", "{tmp}/wrong.csv"], "Colonnes manquantes", "Missing columns"),
         (["import", "incidents", "{tmp}/empty.csv"], "Le fichier est vide", "The file is empty"),
     ],
 )
-def test_bad_files_get_one_clear_message_and_exit_2(tmp_path: Path, args: list[str], fr: str, en: str) -> None:
+def test_bad_files_get_one_clear_message_and_exit_2(
+    tmp_path: Path, args: list[str], fr: str, en: str
+) -> None:
     (tmp_path / "binary.csv").write_bytes(b"\x00\x01\x02PK" * 50)
     (tmp_path / "wrong.csv").write_text("date,type\n2020-01-01,vol\n", encoding="utf-8")
     (tmp_path / "empty.csv").write_text("", encoding="utf-8")
@@ -70,16 +83,23 @@ def test_bad_files_get_one_clear_message_and_exit_2(tmp_path: Path, args: list[s
         result = run(*argv, "--lang", lang)
         assert result.returncode == 2, result
         assert words in result.stderr
-        assert "Traceback" not in result.stderr and ("Conseil" in result.stderr or "Hint" in result.stderr
-                                                     or "Erreur" in result.stderr or "Error" in result.stderr)
+        assert "Traceback" not in result.stderr and (
+            "Conseil" in result.stderr
+            or "Hint" in result.stderr
+            or "Erreur" in result.stderr
+            or "Error" in result.stderr
+        )
 
 
 def test_strict_exits_2_and_names_row_and_column(tmp_path: Path) -> None:
     ws = str(tmp_path / "ws")
     run("init", ws)
     bad = tmp_path / "bad.csv"
-    bad.write_text("CATEGORIE,DATE,QUART,PDQ,X,Y,LONGITUDE,LATITUDE\nMéfait,2018-01-01,jour,3.0,,,,\n"
-                   "Méfait,2018-02-30,jour,3.0,,,,\n", encoding="utf-8")
+    bad.write_text(
+        "CATEGORIE,DATE,QUART,PDQ,X,Y,LONGITUDE,LATITUDE\nMéfait,2018-01-01,jour,3.0,,,,\n"
+        "Méfait,2018-02-30,jour,3.0,,,,\n",
+        encoding="utf-8",
+    )
     result = run("import", "incidents", str(bad), "--strict", "--workspace", ws, "--lang", "en")
     assert result.returncode == 2
     assert "row 3, column DATE" in result.stderr and "bad date" in result.stderr
@@ -90,9 +110,21 @@ def test_not_a_workspace(tmp_path: Path) -> None:
     assert result.returncode == 2 and "n'est pas un espace de travail" in result.stderr
 
 
-@pytest.mark.parametrize("command", [[], ["init"], ["info"], ["import"], ["import", "incidents"],
-                                     ["import", "persons"], ["import", "territories"], ["import", "population"],
-                                     ["import", "sites"], ["demo"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["init"],
+        ["info"],
+        ["import"],
+        ["import", "incidents"],
+        ["import", "persons"],
+        ["import", "territories"],
+        ["import", "population"],
+        ["import", "sites"],
+        ["demo"],
+    ],
+)
 def test_every_command_explains_itself_in_both_languages(command: list[str]) -> None:
     fr = run(*command, "--help", lang="fr")
     en = run(*command, "--help", lang="en")
@@ -105,5 +137,7 @@ def test_every_command_explains_itself_in_both_languages(command: list[str]) -> 
 def test_quiet_prints_nothing(tmp_path: Path) -> None:
     ws = str(tmp_path / "ws")
     run("init", ws, "--quiet")
-    result = run("import", "incidents", str(DATA / "spvm_2023_utf8.csv"), "--workspace", ws, "--quiet")
+    result = run(
+        "import", "incidents", str(DATA / "spvm_2023_utf8.csv"), "--workspace", ws, "--quiet"
+    )
     assert result.returncode == 0 and result.stdout == "" and result.stderr == ""

@@ -12,11 +12,20 @@ from tests.test_cli import run
 
 def test_demo_builds_imports_and_analyses(tmp_path: Path) -> None:
     ws = tmp_path / "demo"
-    result = run("demo", "--workspace", str(ws), "--incidents", "12000", "--seed", "11", "--lang", "en")
+    result = run(
+        "demo", "--workspace", str(ws), "--incidents", "12000", "--seed", "11", "--lang", "en"
+    )
     assert result.returncode == 0, result.stderr
     assert "Demo ready" in result.stdout and "12,000" not in result.stderr
-    for name in ("actes-criminels.csv", "infractions-uc2.csv", "quartiers.gpkg", "pdq.zip", "population.csv",
-                 "personnes.csv", "logements-sociaux.geojson"):
+    for name in (
+        "actes-criminels.csv",
+        "infractions-uc2.csv",
+        "quartiers.gpkg",
+        "pdq.zip",
+        "population.csv",
+        "personnes.csv",
+        "logements-sociaux.geojson",
+    ):
         assert (ws / "data" / name).exists(), name
     with duckdb.connect(str(ws / "store.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM incidents").fetchone()[0] == 12_000

@@ -12,11 +12,20 @@ from urbansafety.disclosure import small_count_mask, suppress_counts
 def test_counts_1_to_4_are_suppressed_and_0_is_shown() -> None:
     frame = pd.DataFrame({"n": [0, 1, 4, 5, 120]})
     out = suppress_counts(frame, ["n"], threshold=5)
-    assert out["n"].tolist()[0] == 0 and out["n"].isna().tolist() == [False, True, True, False, False]
+    assert out["n"].tolist()[0] == 0 and out["n"].isna().tolist() == [
+        False,
+        True,
+        True,
+        False,
+        False,
+    ]
     assert out["suppressed"].tolist() == [False, True, True, False, False]
 
 
-@given(st.lists(st.integers(min_value=0, max_value=50), max_size=40), st.integers(min_value=1, max_value=10))
+@given(
+    st.lists(st.integers(min_value=0, max_value=50), max_size=40),
+    st.integers(min_value=1, max_value=10),
+)
 def test_no_published_count_is_small(values: list[int], threshold: int) -> None:
     out = suppress_counts(pd.DataFrame({"n": values}), ["n"], threshold)
     shown = out["n"].dropna()

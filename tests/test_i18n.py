@@ -16,7 +16,9 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]")
 def code_messages() -> set[str]:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(SRC), keywords={"N_": None, "_": None, "gettext": None}, method_map=[("**.py", "python")]
+        str(SRC),
+        keywords={"N_": None, "_": None, "gettext": None},
+        method_map=[("**.py", "python")],
     ):
         if isinstance(message, str) and message:
             found.add(message)

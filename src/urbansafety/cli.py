@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -49,7 +50,9 @@ def build_app(lang: str = "fr") -> typer.Typer:
 
     app = typer.Typer(
         name="urbansafety",
-        help=_("Local safety diagnostic: crime portraits, hot spots, surveys and reports for a territory."),
+        help=_(
+            "Local safety diagnostic: crime portraits, hot spots, surveys and reports for a territory."
+        ),
         no_args_is_help=True,
         add_completion=False,
         rich_markup_mode=None,
@@ -64,17 +67,27 @@ def show_error(err: UrbanSafetyError, gettext: Callable[[str], str], console: Co
     message, hint = err.render(gettext)
     where = str(err.where) if err.where is not None else ""
     label, hint_label = gettext("Error"), gettext("Hint")
-    console.print(f"[bold red]{label}[/]: {where + ': ' if where else ''}{message}", highlight=False)
+    console.print(
+        f"[bold red]{label}[/]: {where + ': ' if where else ''}{message}", highlight=False
+    )
     if hint:
         console.print(f"[yellow]{hint_label}[/]: {hint}", highlight=False)
 
 
-def progress_bar(console: Console, gettext: Callable[[str], str], quiet: bool) -> tuple[Callable[[str], None], Callable[[], None]]:
+def progress_bar(
+    console: Console, gettext: Callable[[str], str], quiet: bool
+) -> tuple[Callable[[str], None], Callable[[], None]]:
     """Return (advance(stage), stop()) for a rich progress bar over the import stages."""
     if quiet:
         return (lambda stage: None), (lambda: None)
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                   TimeElapsedColumn(), console=console, transient=True)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
     task = bar.add_task(gettext("Import"), total=len(STAGES))
     bar.start()
 
@@ -93,33 +106,56 @@ def print_report(report: ImportReport, gettext: Callable[[str], str], console: C
     """Print an import's summary: read / accepted / rejected by reason / unknown location."""
     _ = gettext
     if report.skipped:
-        console.print(_("%(file)s: already imported (same content); nothing changed.") % {"file": report.file})
+        console.print(
+            _("%(file)s: already imported (same content); nothing changed.") % {"file": report.file}
+        )
         return
     console.print(
-        _("%(file)s → %(kind)s (source %(source)s): %(read)s rows read, %(accepted)s accepted, %(rejected)s rejected.")
-        % {"file": report.file, "kind": _(report.kind), "source": report.source, "read": f"{report.rows_read:,}",
-           "accepted": f"{report.rows_accepted:,}", "rejected": f"{report.rows_rejected:,}"},
+        _(
+            "%(file)s → %(kind)s (source %(source)s): %(read)s rows read, %(accepted)s accepted, %(rejected)s rejected."
+        )
+        % {
+            "file": report.file,
+            "kind": _(report.kind),
+            "source": report.source,
+            "read": f"{report.rows_read:,}",
+            "accepted": f"{report.rows_accepted:,}",
+            "rejected": f"{report.rows_rejected:,}",
+        },
         highlight=False,
     )
     for reason, n in report.rejected_by_reason.items():
         console.print(f"  {_('rejected')}: {_(reason)}: {n:,}", highlight=False)
     if report.kind == "incidents":
         share = report.rows_unlocated / report.rows_accepted if report.rows_accepted else 0.0
-        console.print(_("Unknown location: %(n)s (%(share)s), kept in every total their attributes allow.")
-                      % {"n": f"{report.rows_unlocated:,}", "share": f"{share:.1%}"}, highlight=False)
+        console.print(
+            _("Unknown location: %(n)s (%(share)s), kept in every total their attributes allow.")
+            % {"n": f"{report.rows_unlocated:,}", "share": f"{share:.1%}"},
+            highlight=False,
+        )
         for issue, n in report.unlocated_by_issue.items():
             console.print(f"  {_(issue)}: {n:,}", highlight=False)
     if report.encoding and report.encoding not in ("utf-8", "xlsx", "parquet"):
-        console.print(_("Text encoding found: %(encoding)s.") % {"encoding": report.encoding}, highlight=False)
+        console.print(
+            _("Text encoding found: %(encoding)s.") % {"encoding": report.encoding}, highlight=False
+        )
     if report.replaces:
-        console.print(_("This new release replaces the previous import of source %(source)s.")
-                      % {"source": report.source}, highlight=False)
+        console.print(
+            _("This new release replaces the previous import of source %(source)s.")
+            % {"source": report.source},
+            highlight=False,
+        )
         for year, category, before, after in report.changes:
-            console.print(f"  {year} {category}: {before:,} → {after:,} ({after - before:+,})", highlight=False)
+            console.print(
+                f"  {year} {category}: {before:,} → {after:,} ({after - before:+,})",
+                highlight=False,
+            )
         if not report.changes:
             console.print("  " + _("No change by year and category."))
     if report.rows_rejected:
-        console.print(_("Rejected rows are kept in the rejects table: urbansafety info shows them by reason."))
+        console.print(
+            _("Rejected rows are kept in the rejects table: urbansafety info shows them by reason.")
+        )
 
 
 def main(argv: list[str] | None = None) -> None:

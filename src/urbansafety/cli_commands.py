@@ -21,17 +21,43 @@ def register(app: typer.Typer, _: Callable[[str], str]) -> None:
 
     console = Console(stderr=True)
     out = Console()
-    Workspace = Annotated[Path, typer.Option("--workspace", "-w", help=_("Workspace folder (default: the current folder)."))]
+    Workspace = Annotated[
+        Path,
+        typer.Option(
+            "--workspace", "-w", help=_("Workspace folder (default: the current folder).")
+        ),
+    ]
     Lang = Annotated[str, typer.Option("--lang", help=_("Language of messages: fr or en."))]
-    Quiet = Annotated[bool, typer.Option("--quiet", "-q", help=_("Print nothing but errors (for scripts)."))]
-    Strict = Annotated[bool, typer.Option("--strict", help=_("Fail, importing nothing, if any row is rejected."))]
-    Mapping = Annotated[Path | None, typer.Option("--mapping", "-m", help=_("Mapping file (TOML) naming the columns of your table."))]
+    Quiet = Annotated[
+        bool, typer.Option("--quiet", "-q", help=_("Print nothing but errors (for scripts)."))
+    ]
+    Strict = Annotated[
+        bool, typer.Option("--strict", help=_("Fail, importing nothing, if any row is rejected."))
+    ]
+    Mapping = Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping", "-m", help=_("Mapping file (TOML) naming the columns of your table.")
+        ),
+    ]
 
-    @app.command("init", help=_("Create a workspace: a commented urbansafety.toml, an empty store and reports/."))
+    @app.command(
+        "init",
+        help=_("Create a workspace: a commented urbansafety.toml, an empty store and reports/."),
+    )
     def init(
-        folder: Annotated[Path, typer.Argument(help=_("Folder to create (default: the current folder)."))] = Path("."),
-        name: Annotated[str, typer.Option(help=_("Name of the territory, shown in reports."))] = "Territoire",
-        crs: Annotated[str, typer.Option(help=_("Working coordinate system in metres (default EPSG:32188, Montréal)."))] = "EPSG:32188",
+        folder: Annotated[
+            Path, typer.Argument(help=_("Folder to create (default: the current folder)."))
+        ] = Path("."),
+        name: Annotated[
+            str, typer.Option(help=_("Name of the territory, shown in reports."))
+        ] = "Territoire",
+        crs: Annotated[
+            str,
+            typer.Option(
+                help=_("Working coordinate system in metres (default EPSG:32188, Montréal).")
+            ),
+        ] = "EPSG:32188",
         lang: Lang = "fr",
         workspace: Workspace = Path("."),
         quiet: Quiet = False,
@@ -40,35 +66,60 @@ def register(app: typer.Typer, _: Callable[[str], str]) -> None:
         ws = init_workspace(target, name=name, crs=crs, language=lang)
         if not quiet:
             out.print(_("Workspace ready: %(path)s") % {"path": ws.path}, highlight=False)
-            out.print(_("Edit %(config)s, then import your files with 'urbansafety import'.")
-                      % {"config": ws.path / "urbansafety.toml"}, highlight=False)
+            out.print(
+                _("Edit %(config)s, then import your files with 'urbansafety import'.")
+                % {"config": ws.path / "urbansafety.toml"},
+                highlight=False,
+            )
 
-    @app.command("info", help=_("Summarise what is stored: tables, row counts, years, layers, last imports, rejects."))
+    @app.command(
+        "info",
+        help=_(
+            "Summarise what is stored: tables, row counts, years, layers, last imports, rejects."
+        ),
+    )
     def info(workspace: Workspace = Path("."), lang: Lang = "fr") -> None:
         print_info(open_workspace(workspace), _, out)
 
-    imp = typer.Typer(help=_("Import a file into the workspace (one transaction: all or nothing)."), no_args_is_help=True)
+    imp = typer.Typer(
+        help=_("Import a file into the workspace (one transaction: all or nothing)."),
+        no_args_is_help=True,
+    )
     app.add_typer(imp, name="import")
 
     def run_import(fn: Callable[..., object], quiet: bool, **kwargs: object) -> None:
         advance, stop = cli.progress_bar(console, _, quiet)
         try:
-            report = fn(progress=advance, **kwargs) if "progress" in fn.__code__.co_varnames else fn(**kwargs)
+            report = (
+                fn(progress=advance, **kwargs)
+                if "progress" in fn.__code__.co_varnames
+                else fn(**kwargs)
+            )
         finally:
             stop()
         if not quiet:
             cli.print_report(report, _, out)  # type: ignore[arg-type]
 
-    @imp.command("incidents", help=_(
-        "Import police incidents: the SPVM open-data file 'actes criminels' (CSV or GeoJSON) as published, "
-        "or any CSV / Excel / Parquet table with --mapping. Rows without a usable location are kept "
-        "(location unknown); bad rows go to the rejects table. A new release of a source replaces it."))
+    @imp.command(
+        "incidents",
+        help=_(
+            "Import police incidents: the SPVM open-data file 'actes criminels' (CSV or GeoJSON) as published, "
+            "or any CSV / Excel / Parquet table with --mapping. Rows without a usable location are kept "
+            "(location unknown); bad rows go to the rejects table. A new release of a source replaces it."
+        ),
+    )
     def import_incidents(
         file: Annotated[Path, typer.Argument(help=_("File to import."))],
         mapping: Mapping = None,
-        source: Annotated[str | None, typer.Option(help=_("Source name (default: spvm, or the mapping's)."))] = None,
-        encoding: Annotated[str | None, typer.Option(help=_("Text encoding (default: detected; utf-8, cp1252…)."))] = None,
-        append: Annotated[bool, typer.Option("--append", help=_("Add to the source instead of replacing it."))] = False,
+        source: Annotated[
+            str | None, typer.Option(help=_("Source name (default: spvm, or the mapping's)."))
+        ] = None,
+        encoding: Annotated[
+            str | None, typer.Option(help=_("Text encoding (default: detected; utf-8, cp1252…)."))
+        ] = None,
+        append: Annotated[
+            bool, typer.Option("--append", help=_("Add to the source instead of replacing it."))
+        ] = False,
         strict: Strict = False,
         workspace: Workspace = Path("."),
         lang: Lang = "fr",
@@ -76,13 +127,32 @@ def register(app: typer.Typer, _: Callable[[str], str]) -> None:
     ) -> None:
         from urbansafety.ingest.importer import import_incidents as run
 
-        run_import(run, quiet, ws=open_workspace(workspace), path=file, mapping_path=mapping, source=source,
-                   encoding=encoding, strict=strict, append=append)
+        run_import(
+            run,
+            quiet,
+            ws=open_workspace(workspace),
+            path=file,
+            mapping_path=mapping,
+            source=source,
+            encoding=encoding,
+            strict=strict,
+            append=append,
+        )
 
-    @imp.command("persons", help=_("Import persons involved (victims, accused) linked to incidents by the source's key."))
+    @imp.command(
+        "persons",
+        help=_(
+            "Import persons involved (victims, accused) linked to incidents by the source's key."
+        ),
+    )
     def import_persons(
         file: Annotated[Path, typer.Argument(help=_("File to import."))],
-        mapping: Annotated[Path, typer.Option("--mapping", "-m", help=_("Mapping file (TOML) naming the columns of your table."))],
+        mapping: Annotated[
+            Path,
+            typer.Option(
+                "--mapping", "-m", help=_("Mapping file (TOML) naming the columns of your table.")
+            ),
+        ],
         strict: Strict = False,
         workspace: Workspace = Path("."),
         lang: Lang = "fr",
@@ -90,33 +160,65 @@ def register(app: typer.Typer, _: Callable[[str], str]) -> None:
     ) -> None:
         from urbansafety.ingest.persons import import_persons as run
 
-        run_import(run, quiet, ws=open_workspace(workspace), path=file, mapping_path=mapping, strict=strict)
+        run_import(
+            run, quiet, ws=open_workspace(workspace), path=file, mapping_path=mapping, strict=strict
+        )
 
-    @imp.command("territories", help=_(
-        "Import a territory layer (boroughs, neighbourhoods, police districts…) from GeoJSON, Shapefile "
-        "(zip or folder) or GeoPackage, in any coordinate system; stored incidents are assigned to it."))
+    @imp.command(
+        "territories",
+        help=_(
+            "Import a territory layer (boroughs, neighbourhoods, police districts…) from GeoJSON, Shapefile "
+            "(zip or folder) or GeoPackage, in any coordinate system; stored incidents are assigned to it."
+        ),
+    )
     def import_territories(
         file: Annotated[Path, typer.Argument(help=_("File to import."))],
-        layer: Annotated[str, typer.Option(help=_("Layer name, e.g. borough, neighbourhood, pdq."))],
-        code_field: Annotated[str, typer.Option(help=_("Attribute holding each territory's code."))] = "code",
-        name_field: Annotated[str | None, typer.Option(help=_("Attribute holding each territory's name."))] = None,
-        parent_field: Annotated[str | None, typer.Option(help=_("Attribute holding the parent territory's code."))] = None,
-        crs: Annotated[str | None, typer.Option(help=_("Coordinate system of a file that does not say it."))] = None,
+        layer: Annotated[
+            str, typer.Option(help=_("Layer name, e.g. borough, neighbourhood, pdq."))
+        ],
+        code_field: Annotated[
+            str, typer.Option(help=_("Attribute holding each territory's code."))
+        ] = "code",
+        name_field: Annotated[
+            str | None, typer.Option(help=_("Attribute holding each territory's name."))
+        ] = None,
+        parent_field: Annotated[
+            str | None, typer.Option(help=_("Attribute holding the parent territory's code."))
+        ] = None,
+        crs: Annotated[
+            str | None, typer.Option(help=_("Coordinate system of a file that does not say it."))
+        ] = None,
         workspace: Workspace = Path("."),
         lang: Lang = "fr",
         quiet: Quiet = False,
     ) -> None:
         from urbansafety.ingest.geo import import_territories as run
 
-        run_import(run, quiet, ws=open_workspace(workspace), path=file, layer=layer, code_field=code_field,
-                   name_field=name_field, parent_field=parent_field, crs=crs)
+        run_import(
+            run,
+            quiet,
+            ws=open_workspace(workspace),
+            path=file,
+            layer=layer,
+            code_field=code_field,
+            name_field=name_field,
+            parent_field=parent_field,
+            crs=crs,
+        )
 
-    @imp.command("population", help=_(
-        "Import population by territory and year (columns layer,code,year,population, optionally "
-        "age_group and gender)."))
+    @imp.command(
+        "population",
+        help=_(
+            "Import population by territory and year (columns layer,code,year,population, optionally "
+            "age_group and gender)."
+        ),
+    )
     def import_population(
         file: Annotated[Path, typer.Argument(help=_("File to import."))],
-        layer: Annotated[str | None, typer.Option(help=_("Layer of every row, when the file has no layer column."))] = None,
+        layer: Annotated[
+            str | None,
+            typer.Option(help=_("Layer of every row, when the file has no layer column.")),
+        ] = None,
         mapping: Mapping = None,
         strict: Strict = False,
         workspace: Workspace = Path("."),
@@ -125,35 +227,79 @@ def register(app: typer.Typer, _: Callable[[str], str]) -> None:
     ) -> None:
         from urbansafety.ingest.population import import_population as run
 
-        run_import(run, quiet, ws=open_workspace(workspace), path=file, layer=layer, mapping_path=mapping, strict=strict)
+        run_import(
+            run,
+            quiet,
+            ws=open_workspace(workspace),
+            path=file,
+            layer=layer,
+            mapping_path=mapping,
+            strict=strict,
+        )
 
-    @imp.command("sites", help=_("Import sites (e.g. social-housing buildings) as points; polygons become centroids."))
+    @imp.command(
+        "sites",
+        help=_(
+            "Import sites (e.g. social-housing buildings) as points; polygons become centroids."
+        ),
+    )
     def import_sites(
         file: Annotated[Path, typer.Argument(help=_("File to import."))],
         layer: Annotated[str, typer.Option(help=_("Name of the site layer, e.g. social_housing."))],
-        id_field: Annotated[str, typer.Option(help=_("Attribute holding each site's identifier."))] = "site_id",
-        name_field: Annotated[str | None, typer.Option(help=_("Attribute holding each site's name."))] = None,
-        crs: Annotated[str | None, typer.Option(help=_("Coordinate system of a file that does not say it."))] = None,
+        id_field: Annotated[
+            str, typer.Option(help=_("Attribute holding each site's identifier."))
+        ] = "site_id",
+        name_field: Annotated[
+            str | None, typer.Option(help=_("Attribute holding each site's name."))
+        ] = None,
+        crs: Annotated[
+            str | None, typer.Option(help=_("Coordinate system of a file that does not say it."))
+        ] = None,
         workspace: Workspace = Path("."),
         lang: Lang = "fr",
         quiet: Quiet = False,
     ) -> None:
         from urbansafety.ingest.geo import import_sites as run
 
-        run_import(run, quiet, ws=open_workspace(workspace), path=file, layer=layer, id_field=id_field,
-                   name_field=name_field, crs=crs)
+        run_import(
+            run,
+            quiet,
+            ws=open_workspace(workspace),
+            path=file,
+            layer=layer,
+            id_field=id_field,
+            name_field=name_field,
+            crs=crs,
+        )
 
-    @app.command("demo", help=_(
-        "Build a fictional demo city (files in real formats), import it with the import commands and run "
-        "every analysis, writing the results under reports/."))
+    @app.command(
+        "demo",
+        help=_(
+            "Build a fictional demo city (files in real formats), import it with the import commands and run "
+            "every analysis, writing the results under reports/."
+        ),
+    )
     def demo(
-        workspace: Annotated[Path, typer.Option("--workspace", "-w", help=_("Folder of the demo workspace."))] = Path("demo"),
-        seed: Annotated[int, typer.Option(help=_("Random seed: the same seed gives the same city."))] = 2024,
-        incidents: Annotated[int, typer.Option(help=_("Number of incidents to generate."))] = 150_000,
+        workspace: Annotated[
+            Path, typer.Option("--workspace", "-w", help=_("Folder of the demo workspace."))
+        ] = Path("demo"),
+        seed: Annotated[
+            int, typer.Option(help=_("Random seed: the same seed gives the same city."))
+        ] = 2024,
+        incidents: Annotated[
+            int, typer.Option(help=_("Number of incidents to generate."))
+        ] = 150_000,
         lang: Lang = "fr",
         quiet: Quiet = False,
     ) -> None:
         from urbansafety.demo_run import run_demo
 
-        run_demo(workspace, seed=seed, n_incidents=incidents, lang=lang, quiet=quiet, console=out, gettext=_)
-
+        run_demo(
+            workspace,
+            seed=seed,
+            n_incidents=incidents,
+            lang=lang,
+            quiet=quiet,
+            console=out,
+            gettext=_,
+        )

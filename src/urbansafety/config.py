@@ -65,7 +65,9 @@ def check_layer_name(name: str, where: Where | None = None) -> str:
     return name
 
 
-def _get(table: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any, where: Where) -> Any:
+def _get(
+    table: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any, where: Where
+) -> Any:
     value = table.get(key, default)
     if value is not None and not isinstance(value, kind):
         raise ConfigError(
@@ -228,6 +230,8 @@ spark_master = "local[2]"
 """
 
 
-def write_template(path: Path, *, name: str = "Territoire", crs: str = "EPSG:32188", language: str = "fr") -> None:
+def write_template(
+    path: Path, *, name: str = "Territoire", crs: str = "EPSG:32188", language: str = "fr"
+) -> None:
     """Write a commented urbansafety.toml at path."""
     path.write_text(TEMPLATE.format(name=name, crs=crs, language=language), encoding="utf-8")

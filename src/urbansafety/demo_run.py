@@ -9,12 +9,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from urbansafety.ingest.demo import DemoFiles, write_demo_files
-
+from urbansafety import store
 from urbansafety.analysis.counts import incident_counts
 from urbansafety.disclosure import suppress_counts
-from urbansafety import store
 from urbansafety.engine import open_engine
+from urbansafety.ingest.demo import DemoFiles, write_demo_files
 from urbansafety.ingest.geo import load_layers
 from urbansafety.workspace import Workspace, init_workspace
 
@@ -41,18 +40,60 @@ def import_commands(ws: Path, files: DemoFiles, *, quiet: bool = True) -> list[l
     f = files
     w = ["--workspace", str(ws), *(["--quiet"] if quiet else [])]
     return [
-        ["import", "territories", str(f.boroughs), "--layer", "borough", "--code-field", "code",
-         "--name-field", "name", *w],
-        ["import", "territories", str(f.neighbourhoods), "--layer", "neighbourhood", "--code-field", "code",
-         "--name-field", "nom", "--parent-field", "arrondissement", *w],
-        ["import", "territories", str(f.police_districts), "--layer", "pdq", "--code-field", "PDQ",
-         "--name-field", "NOM", *w],
+        [
+            "import",
+            "territories",
+            str(f.boroughs),
+            "--layer",
+            "borough",
+            "--code-field",
+            "code",
+            "--name-field",
+            "name",
+            *w,
+        ],
+        [
+            "import",
+            "territories",
+            str(f.neighbourhoods),
+            "--layer",
+            "neighbourhood",
+            "--code-field",
+            "code",
+            "--name-field",
+            "nom",
+            "--parent-field",
+            "arrondissement",
+            *w,
+        ],
+        [
+            "import",
+            "territories",
+            str(f.police_districts),
+            "--layer",
+            "pdq",
+            "--code-field",
+            "PDQ",
+            "--name-field",
+            "NOM",
+            *w,
+        ],
         ["import", "population", str(f.population), *w],
         ["import", "incidents", str(f.spvm_incidents), *w],
         ["import", "incidents", str(f.ucr_incidents), "--mapping", str(f.ucr_mapping), *w],
         ["import", "persons", str(f.persons), "--mapping", str(f.persons_mapping), *w],
-        ["import", "sites", str(f.sites), "--layer", "social_housing", "--id-field", "site_id",
-         "--name-field", "nom", *w],
+        [
+            "import",
+            "sites",
+            str(f.sites),
+            "--layer",
+            "social_housing",
+            "--id-field",
+            "site_id",
+            "--name-field",
+            "nom",
+            *w,
+        ],
     ]
 
 
@@ -66,7 +107,9 @@ def run_analyses(ws: Workspace) -> list[Path]:
         incidents = engine.table("incidents")
         for layer in layers:
             counts = incident_counts(incidents, layer)
-            published = suppress_counts(counts, ["incidents", "unlocated"], ws.config.disclosure_threshold)
+            published = suppress_counts(
+                counts, ["incidents", "unlocated"], ws.config.disclosure_threshold
+            )
             path = ws.reports / f"incidents_by_{layer}_year_category.csv"
             published.to_csv(path, index=False)
             written.append(path)
@@ -74,7 +117,13 @@ def run_analyses(ws: Workspace) -> list[Path]:
 
 
 def run_demo(
-    folder: Path, *, seed: int, n_incidents: int, lang: str, quiet: bool, console: Console,
+    folder: Path,
+    *,
+    seed: int,
+    n_incidents: int,
+    lang: str,
+    quiet: bool,
+    console: Console,
     gettext: Callable[[str], str],
 ) -> Workspace:
     """Build, import and analyse the demo city in folder; return its workspace."""
@@ -85,7 +134,9 @@ def run_demo(
         # A demo is rebuilt from scratch so that a new seed or size gives a coherent store.
         shutil.rmtree(folder)
     files = write_demo_files(folder / "data", seed=seed, n_incidents=n_incidents)
-    ws = init_workspace(folder, name=_("Demo city (fictional)"), language=lang, extra_config=DEMO_CONFIG)
+    ws = init_workspace(
+        folder, name=_("Demo city (fictional)"), language=lang, extra_config=DEMO_CONFIG
+    )
     app = build_app(lang)
     for args in import_commands(folder, files, quiet=quiet):
         if not quiet:
@@ -93,16 +144,30 @@ def run_demo(
         app(args=args, standalone_mode=False, prog_name="urbansafety")
     written = run_analyses(ws)
     summary = ws.reports / "demo.json"
-    summary.write_text(json.dumps({"seed": seed, "incidents": n_incidents, "files": [p.name for p in written]},
-                                  indent=2), encoding="utf-8")
+    summary.write_text(
+        json.dumps(
+            {"seed": seed, "incidents": n_incidents, "files": [p.name for p in written]}, indent=2
+        ),
+        encoding="utf-8",
+    )
     if not quiet:
         console.print()
         console.print(_("Demo ready in %(path)s.") % {"path": folder}, highlight=False)
-        console.print(_("Input files (real formats): %(path)s") % {"path": folder / "data"}, highlight=False)
+        console.print(
+            _("Input files (real formats): %(path)s") % {"path": folder / "data"}, highlight=False
+        )
         console.print(_("Results: %(path)s") % {"path": ws.reports}, highlight=False)
         for path in written:
             console.print(f"  {path}", highlight=False)
-        console.print(_("See what is stored: urbansafety info --workspace %(path)s") % {"path": folder}, highlight=False)
-        console.print(_("The report and the dashboard come with the portrait and web issues; "
-                        "today the results are the CSV tables above."), highlight=False)
+        console.print(
+            _("See what is stored: urbansafety info --workspace %(path)s") % {"path": folder},
+            highlight=False,
+        )
+        console.print(
+            _(
+                "The report and the dashboard come with the portrait and web issues; "
+                "today the results are the CSV tables above."
+            ),
+            highlight=False,
+        )
     return ws

@@ -43,8 +43,11 @@ def open_engine(ws: Workspace, kind: str | None = None) -> Iterator[Engine]:
             backend.disconnect()
         return
     if kind != "spark":
-        raise ConfigError(N_("Unknown engine %(value)r."), hint=N_("Use 'duckdb' (default) or 'spark'."),
-                          params={"value": kind})
+        raise ConfigError(
+            N_("Unknown engine %(value)r."),
+            hint=N_("Use 'duckdb' (default) or 'spark'."),
+            params={"value": kind},
+        )
     folder = export_snapshot(ws)
     session = _spark_session(ws.config.spark_master)
     backend = ibis.pyspark.connect(session)

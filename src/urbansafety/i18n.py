@@ -12,7 +12,7 @@ LANGUAGES = ("fr", "en")
 DOMAIN = "urbansafety"
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark only"
+def N_(message: str) -> str:
     """Return message unchanged; marks it for extraction into the catalogs."""
     return message
 

@@ -37,12 +37,19 @@ def summarise(ws: Workspace, last: int = 8) -> StoreSummary:
         ).fetchone()  # type: ignore[misc]
         s.years = (int(lo), int(hi)) if lo is not None else None
         s.unlocated = int(unknown or 0)
-        s.layers = dict(con.execute("SELECT layer, count(*) FROM territories GROUP BY 1 ORDER BY 1").fetchall())
-        s.site_layers = dict(con.execute("SELECT layer, count(*) FROM sites GROUP BY 1 ORDER BY 1").fetchall())
-        s.sources = dict(con.execute("SELECT source, count(*) FROM incidents GROUP BY 1 ORDER BY 1").fetchall())
+        s.layers = dict(
+            con.execute("SELECT layer, count(*) FROM territories GROUP BY 1 ORDER BY 1").fetchall()
+        )
+        s.site_layers = dict(
+            con.execute("SELECT layer, count(*) FROM sites GROUP BY 1 ORDER BY 1").fetchall()
+        )
+        s.sources = dict(
+            con.execute("SELECT source, count(*) FROM incidents GROUP BY 1 ORDER BY 1").fetchall()
+        )
         s.imports = con.execute(
             "SELECT kind, source, file, rows_read, rows_accepted, rows_rejected, "
-            "strftime(finished_at, '%Y-%m-%d %H:%M') FROM imports ORDER BY finished_at DESC LIMIT ?", [last]
+            "strftime(finished_at, '%Y-%m-%d %H:%M') FROM imports ORDER BY finished_at DESC LIMIT ?",
+            [last],
         ).fetchall()
         s.rejects = con.execute(
             "SELECT i.file, r.reason, count(DISTINCT r.row) FROM rejects r JOIN imports i USING (import_id) "
@@ -55,8 +62,10 @@ def print_info(ws: Workspace, _: Callable[[str], str], console: Console) -> None
     """Print the summary of a workspace for people."""
     s = summarise(ws)
     engine = _("engine")
-    console.print(f"[bold]{ws.config.name}[/] — {ws.path} ({ws.config.crs}, {engine} {ws.config.engine})",
-                  highlight=False)
+    console.print(
+        f"[bold]{ws.config.name}[/] — {ws.path} ({ws.config.crs}, {engine} {ws.config.engine})",
+        highlight=False,
+    )
     rows = Table(title=_("Tables"))
     rows.add_column(_("table"))
     rows.add_column(_("rows"), justify="right")
@@ -65,20 +74,44 @@ def print_info(ws: Workspace, _: Callable[[str], str], console: Console) -> None
     console.print(rows)
     if s.years:
         share = s.unlocated / s.rows["incidents"] if s.rows["incidents"] else 0
-        console.print(_("Incidents from %(first)s to %(last)s; unknown location: %(n)s (%(share)s).")
-                      % {"first": s.years[0], "last": s.years[1], "n": f"{s.unlocated:,}", "share": f"{share:.1%}"},
-                      highlight=False)
-        console.print(_("Sources: %(list)s") % {"list": ", ".join(f"{k} ({v:,})" for k, v in s.sources.items())},
-                      highlight=False)
+        console.print(
+            _("Incidents from %(first)s to %(last)s; unknown location: %(n)s (%(share)s).")
+            % {
+                "first": s.years[0],
+                "last": s.years[1],
+                "n": f"{s.unlocated:,}",
+                "share": f"{share:.1%}",
+            },
+            highlight=False,
+        )
+        console.print(
+            _("Sources: %(list)s")
+            % {"list": ", ".join(f"{k} ({v:,})" for k, v in s.sources.items())},
+            highlight=False,
+        )
     if s.layers:
-        console.print(_("Territory layers: %(list)s") % {"list": ", ".join(f"{k} ({v})" for k, v in s.layers.items())},
-                      highlight=False)
+        console.print(
+            _("Territory layers: %(list)s")
+            % {"list": ", ".join(f"{k} ({v})" for k, v in s.layers.items())},
+            highlight=False,
+        )
     if s.site_layers:
-        console.print(_("Site layers: %(list)s") % {"list": ", ".join(f"{k} ({v})" for k, v in s.site_layers.items())},
-                      highlight=False)
+        console.print(
+            _("Site layers: %(list)s")
+            % {"list": ", ".join(f"{k} ({v})" for k, v in s.site_layers.items())},
+            highlight=False,
+        )
     if s.imports:
         t = Table(title=_("Last imports"))
-        for col in (_("kind"), _("source"), _("file"), _("rows read"), _("accepted"), _("rejected"), _("when")):
+        for col in (
+            _("kind"),
+            _("source"),
+            _("file"),
+            _("rows read"),
+            _("accepted"),
+            _("rejected"),
+            _("when"),
+        ):
             t.add_column(col)
         for kind, source, file, read, acc, rej, when in s.imports:
             t.add_row(_(kind), source, file, f"{read:,}", f"{acc:,}", f"{rej:,}", when)

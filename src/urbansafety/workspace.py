@@ -29,8 +29,14 @@ class Workspace:
         return self.path / "reports"
 
 
-def init_workspace(path: Path, *, name: str = "Territoire", crs: str = "EPSG:32188", language: str = "fr",
-                   extra_config: str = "") -> Workspace:
+def init_workspace(
+    path: Path,
+    *,
+    name: str = "Territoire",
+    crs: str = "EPSG:32188",
+    language: str = "fr",
+    extra_config: str = "",
+) -> Workspace:
     """Create a workspace at path (commented config, empty store, reports/) and return it.
 
     An existing configuration is kept as it is; the store gains any missing table.

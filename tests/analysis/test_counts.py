@@ -36,11 +36,17 @@ def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 def pandas_counts(ws: Workspace, layer: str) -> pd.DataFrame:
     """The independent computation: read the raw rows and group with pandas."""
     with duckdb.connect(str(ws.store_path), read_only=True) as con:
-        rows = con.sql(f'SELECT "{layer}" AS territory, year, crime_group, category, location_quality '
-                       "FROM incidents").df()
+        rows = con.sql(
+            f'SELECT "{layer}" AS territory, year, crime_group, category, location_quality '
+            "FROM incidents"
+        ).df()
     rows["territory"] = rows["territory"].fillna(UNASSIGNED)
     rows["unknown"] = (rows["location_quality"] == "unknown").astype("int64")
-    out = rows.groupby(KEY).agg(incidents=("year", "size"), unlocated=("unknown", "sum")).reset_index()
+    out = (
+        rows.groupby(KEY)
+        .agg(incidents=("year", "size"), unlocated=("unknown", "sum"))
+        .reset_index()
+    )
     out["year"] = out["year"].astype("int64")
     return out.sort_values(KEY).reset_index(drop=True)
 
@@ -50,7 +56,9 @@ def test_counts_match_pandas(demo_ws: Workspace, layer: str) -> None:
     with open_engine(demo_ws) as engine:
         got = incident_counts(engine.table("incidents"), layer)
     expected = pandas_counts(demo_ws, layer)
-    pd.testing.assert_frame_equal(got.sort_values(KEY).reset_index(drop=True), expected, check_dtype=False)
+    pd.testing.assert_frame_equal(
+        got.sort_values(KEY).reset_index(drop=True), expected, check_dtype=False
+    )
     assert got["incidents"].sum() == 8_000  # nobody is dropped, unknown locations included
     if layer == "pdq":
         # The police-district attribute places every unlocated incident of the demo.
@@ -65,6 +73,9 @@ def test_duckdb_and_spark_give_identical_results(demo_ws: Workspace, tmp_path: P
         on_duckdb = incident_counts(engine.table("incidents"), "neighbourhood")
     with open_engine(demo_ws, "spark") as engine:
         on_spark = incident_counts(engine.table("incidents"), "neighbourhood")
-    pd.testing.assert_frame_equal(on_duckdb.sort_values(KEY).reset_index(drop=True),
-                                  on_spark.sort_values(KEY).reset_index(drop=True), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        on_duckdb.sort_values(KEY).reset_index(drop=True),
+        on_spark.sort_values(KEY).reset_index(drop=True),
+        check_dtype=False,
+    )
     assert len(on_spark) > 100

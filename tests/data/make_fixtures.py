@@ -30,7 +30,9 @@ def main() -> None:
     lines = [HEADER] + [",".join(fmt(p[k]) for k in HEADER.split(",")) for p in props]
     (HERE / "spvm_2023_utf8.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     # Same content, UTF-8 with BOM and CRLF (as Excel saves it).
-    (HERE / "spvm_bom_crlf.csv").write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
+    (HERE / "spvm_bom_crlf.csv").write_bytes(
+        ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+    )
     # 2021-style extract (interventionscitoyendo.csv): cp1252, CRLF, dates with a time,
     # unknown locations as X=0, Y=0, LONGITUDE=-76.23729, LATITUDE=0 (the MTM-8 origin).
     old = [HEADER]

@@ -19,7 +19,13 @@ from urbansafety.ingest.importer import import_incidents
 from urbansafety.workspace import Workspace
 
 HEADER = "CATEGORIE,DATE,QUART,PDQ,X,Y,LONGITUDE,LATITUDE"
-LABELS = ["Introduction", "Méfait", "Vol dans / sur véhicule à moteur", "Vol de véhicule à moteur", "Vols qualifiés"]
+LABELS = [
+    "Introduction",
+    "Méfait",
+    "Vol dans / sur véhicule à moteur",
+    "Vol de véhicule à moteur",
+    "Vols qualifiés",
+]
 
 
 def spvm_lines(n: int, seed: int = 1, year0: int = 2018) -> list[str]:
@@ -30,8 +36,12 @@ def spvm_lines(n: int, seed: int = 1, year0: int = 2018) -> list[str]:
     shifts = np.array(["jour", "soir", "nuit"])[rng.integers(0, 3, n)]
     x = 290_000 + rng.integers(0, 40, n) * 120.0
     y = 5_040_000 + rng.integers(0, 40, n) * 120.0
-    return [f"{LABELS[c]},{d},{s},{p}.0,{xx},{yy},," for c, d, s, p, xx, yy in
-            zip(cats, dates, shifts, rng.integers(1, 50, n), x, y, strict=True)]
+    return [
+        f"{LABELS[c]},{d},{s},{p}.0,{xx},{yy},,"
+        for c, d, s, p, xx, yy in zip(
+            cats, dates, shifts, rng.integers(1, 50, n), x, y, strict=True
+        )
+    ]
 
 
 def write_spvm(path: Path, lines: list[str]) -> Path:
@@ -58,7 +68,9 @@ def test_identical_rows_are_all_kept(workspace: Workspace, tmp_path: Path) -> No
     assert report.rows_accepted == 3 and count(workspace) == 3
 
 
-def test_new_release_replaces_the_source_and_reports_changes(workspace: Workspace, tmp_path: Path) -> None:
+def test_new_release_replaces_the_source_and_reports_changes(
+    workspace: Workspace, tmp_path: Path
+) -> None:
     lines = spvm_lines(500)
     import_incidents(workspace, write_spvm(tmp_path / "v1.csv", lines))
     newer = lines[:-20] + spvm_lines(35, seed=9, year0=2021)
@@ -86,7 +98,11 @@ def test_strict_fails_and_stores_nothing(workspace: Workspace, tmp_path: Path) -
     path = write_spvm(tmp_path / "bad.csv", [*spvm_lines(10), "Méfait,2018-02-30,jour,30.0,,,,"])
     with pytest.raises(DataQualityError) as err:
         import_incidents(workspace, path, strict=True, source="other")
-    assert err.value.where is not None and err.value.where.row == 12 and err.value.where.column == "DATE"
+    assert (
+        err.value.where is not None
+        and err.value.where.row == 12
+        and err.value.where.column == "DATE"
+    )
     assert count(workspace) == 60
     assert count(workspace, "SELECT count(*) FROM imports") == 1
 
@@ -102,14 +118,19 @@ print("done", flush=True)
 
 
 @pytest.mark.slow
-def test_import_killed_half_way_leaves_the_store_as_before(workspace: Workspace, tmp_path: Path) -> None:
+def test_import_killed_half_way_leaves_the_store_as_before(
+    workspace: Workspace, tmp_path: Path
+) -> None:
     import_incidents(workspace, DATA / "spvm_2023_utf8.csv")
     big = write_spvm(tmp_path / "big.csv", spvm_lines(400_000, seed=3))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     outcomes = []
     for delay in (0.5, 1.0, 1.6, 2.4, 3.5):
-        proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(workspace.path), str(big)],
-                                stdout=subprocess.PIPE, env=env)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", KILL_SCRIPT, str(workspace.path), str(big)],
+            stdout=subprocess.PIPE,
+            env=env,
+        )
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()

@@ -50,11 +50,13 @@ def test_row_numbers_are_file_lines_with_blank_lines_and_lone_cr(tmp_path: Path)
 
 
 def test_quoted_fields_and_semicolons(tmp_path: Path) -> None:
-    raw = read_csv(write(tmp_path, 'a;b\n"x;y";"2,5"\n'.encode()))
+    raw = read_csv(write(tmp_path, b'a;b\n"x;y";"2,5"\n'))
     assert raw.table.to_pydict() == {"a": ["x;y"], "b": ["2,5"]}
 
 
-@pytest.mark.parametrize(("header", "delim"), [("a,b,c", ","), ("a;b;c", ";"), ("a\tb\tc", "\t"), ("abc", ",")])
+@pytest.mark.parametrize(
+    ("header", "delim"), [("a,b,c", ","), ("a;b;c", ";"), ("a\tb\tc", "\t"), ("abc", ",")]
+)
 def test_sniff_delimiter(header: str, delim: str) -> None:
     assert sniff_delimiter(header) == delim
 
@@ -71,7 +73,9 @@ def test_sniff_delimiter(header: str, delim: str) -> None:
         (b"garbage", "z.parquet", "Parquet"),
     ],
 )
-def test_files_that_are_not_tables_get_one_clear_error(tmp_path: Path, data: bytes, name: str, words: str) -> None:
+def test_files_that_are_not_tables_get_one_clear_error(
+    tmp_path: Path, data: bytes, name: str, words: str
+) -> None:
     path = write(tmp_path, data, name)
     with pytest.raises(InputError) as err:
         read_table(path)

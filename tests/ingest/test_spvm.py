@@ -44,22 +44,32 @@ def raw_frame(path: Path) -> pd.DataFrame:
     raise AssertionError(path)
 
 
-@pytest.mark.parametrize("name", ["spvm_2023_utf8.csv", "spvm_bom_crlf.csv", "spvm_2021_cp1252.csv", "spvm_release.geojson"])
+@pytest.mark.parametrize(
+    "name",
+    ["spvm_2023_utf8.csv", "spvm_bom_crlf.csv", "spvm_2021_cp1252.csv", "spvm_release.geojson"],
+)
 def test_every_release_format_imports_the_same_incidents(workspace: Workspace, name: str) -> None:
     path = DATA / name
     report = import_incidents(workspace, path)
     raw = raw_frame(path)
     assert report.rows_read == len(raw) == report.rows_accepted
     assert report.rows_rejected == 0
-    got = stored(workspace, "SELECT category, year, shift, district, count(*) AS n FROM incidents GROUP BY ALL")
+    got = stored(
+        workspace,
+        "SELECT category, year, shift, district, count(*) AS n FROM incidents GROUP BY ALL",
+    )
     raw["category"] = raw["CATEGORIE"].map(CATEGORIES)
     raw["year"] = raw["DATE"].astype(str).str[:4].astype(int)
     raw["shift"] = raw["QUART"].map(SHIFTS)
     raw["district"] = raw["PDQ"].astype(float).astype(int).astype(str)
-    expected = raw.groupby(["category", "year", "shift", "district"]).size().rename("n").reset_index()
+    expected = (
+        raw.groupby(["category", "year", "shift", "district"]).size().rename("n").reset_index()
+    )
     key = ["category", "year", "shift", "district"]
     pd.testing.assert_frame_equal(
-        got.sort_values(key).reset_index(drop=True), expected.sort_values(key).reset_index(drop=True), check_dtype=False
+        got.sort_values(key).reset_index(drop=True),
+        expected.sort_values(key).reset_index(drop=True),
+        check_dtype=False,
     )
     # Unknown locations are kept and counted: empty fields, or the X=0 / (-76.23729, 0) placeholders.
     x = pd.to_numeric(raw["X"], errors="coerce")
@@ -76,8 +86,13 @@ def test_release_formats_give_identical_rows(tmp_path: Path) -> None:
     for name in ("spvm_2023_utf8.csv", "spvm_2021_cp1252.csv", "spvm_release.geojson"):
         ws = init_workspace(tmp_path / name)
         import_incidents(ws, DATA / name)
-        frames.append(stored(ws, "SELECT source_row, occurred_on, shift, category, district, round(x, 3) x, "
-                                 "round(y, 3) y, lon, lat, location_quality FROM incidents ORDER BY source_row"))
+        frames.append(
+            stored(
+                ws,
+                "SELECT source_row, occurred_on, shift, category, district, round(x, 3) x, "
+                "round(y, 3) y, lon, lat, location_quality FROM incidents ORDER BY source_row",
+            )
+        )
     # CSV rows start at line 2, GeoJSON features at 1.
     frames[2]["source_row"] += 1
     for other in frames[1:]:
@@ -87,18 +102,42 @@ def test_release_formats_give_identical_rows(tmp_path: Path) -> None:
 def test_real_sample_of_1000_rows(workspace: Workspace, shared: Path) -> None:
     """The first 1,000 features of the City's GeoJSON: every row kept, counts as published."""
     path = shared / "spvm-sample-1000" / "actes-criminels_short.geojson"
-    import_territories(workspace, shared / "montreal-boundaries" / "limadmin.geojson", layer="borough",
-                       code_field="CODEID", name_field="NOM")
+    import_territories(
+        workspace,
+        shared / "montreal-boundaries" / "limadmin.geojson",
+        layer="borough",
+        code_field="CODEID",
+        name_field="NOM",
+    )
     report = import_incidents(workspace, path)
-    assert (report.rows_read, report.rows_accepted, report.rows_rejected, report.rows_unlocated) == (1000, 1000, 0, 65)
+    assert (
+        report.rows_read,
+        report.rows_accepted,
+        report.rows_rejected,
+        report.rows_unlocated,
+    ) == (1000, 1000, 0, 65)
     by_cat = stored(workspace, "SELECT source_category, count(*) n FROM incidents GROUP BY 1")
     assert dict(zip(by_cat.source_category, by_cat.n, strict=True)) == {
-        "Introduction": 311, "Vol dans / sur véhicule à moteur": 255, "Méfait": 230,
-        "Vol de véhicule à moteur": 164, "Vols qualifiés": 39, "Infractions entrainant la mort": 1}
+        "Introduction": 311,
+        "Vol dans / sur véhicule à moteur": 255,
+        "Méfait": 230,
+        "Vol de véhicule à moteur": 164,
+        "Vols qualifiés": 39,
+        "Infractions entrainant la mort": 1,
+    }
     by_shift = stored(workspace, "SELECT shift, count(*) n FROM incidents GROUP BY 1")
-    assert dict(zip(by_shift["shift"], by_shift.n, strict=True)) == {"day": 525, "evening": 327, "night": 148}
+    assert dict(zip(by_shift["shift"], by_shift.n, strict=True)) == {
+        "day": 525,
+        "evening": 327,
+        "night": 148,
+    }
     by_year = stored(workspace, "SELECT year, count(*) n FROM incidents GROUP BY 1")
-    assert dict(zip(by_year.year, by_year.n, strict=True)) == {2015: 238, 2016: 202, 2017: 345, 2018: 215}
+    assert dict(zip(by_year.year, by_year.n, strict=True)) == {
+        2015: 238,
+        2016: 202,
+        2017: 345,
+        2018: 215,
+    }
     # The 18 exact duplicate rows are legitimate (no incident id in the source) and all kept.
     raw = raw_frame(path)
     assert int(raw.duplicated().sum()) == 18
@@ -107,11 +146,20 @@ def test_real_sample_of_1000_rows(workspace: Workspace, shared: Path) -> None:
     # Territories against an independent geopandas spatial join on the raw longitude/latitude.
     boroughs = gpd.read_file(shared / "montreal-boundaries" / "limadmin.geojson")
     located = raw.dropna(subset=["LONGITUDE"])
-    points = gpd.GeoDataFrame(located, geometry=gpd.points_from_xy(located.LONGITUDE, located.LATITUDE), crs=4326)
+    points = gpd.GeoDataFrame(
+        located, geometry=gpd.points_from_xy(located.LONGITUDE, located.LATITUDE), crs=4326
+    )
     joined = gpd.sjoin(points, boroughs[["CODEID", "NOM", "geometry"]], predicate="within")
     expected = joined.groupby("NOM").size().sort_index()
-    got = stored(workspace, "SELECT t.name, count(*) n FROM incidents i JOIN territories t "
-                            "ON t.layer = 'borough' AND t.code = i.borough GROUP BY 1").set_index("name").n.sort_index()
+    got = (
+        stored(
+            workspace,
+            "SELECT t.name, count(*) n FROM incidents i JOIN territories t "
+            "ON t.layer = 'borough' AND t.code = i.borough GROUP BY 1",
+        )
+        .set_index("name")
+        .n.sort_index()
+    )
     pd.testing.assert_series_equal(got, expected, check_names=False, check_dtype=False)
     assert expected.sum() == 935
     assert got["Saint-Laurent"] == 98 and got["Ville-Marie"] == 78
@@ -123,8 +171,12 @@ def test_xy_and_lonlat_agree_with_epsg_32188(workspace: Workspace, shared: Path)
     from pyproj import Transformer
 
     import_incidents(workspace, shared / "spvm-sample-1000" / "actes-criminels_short.geojson")
-    got = stored(workspace, "SELECT x, y, lon, lat FROM incidents WHERE location_quality = 'located'")
-    lon, lat = Transformer.from_crs(32188, 4326, always_xy=True).transform(got.x.to_numpy(), got.y.to_numpy())
+    got = stored(
+        workspace, "SELECT x, y, lon, lat FROM incidents WHERE location_quality = 'located'"
+    )
+    lon, lat = Transformer.from_crs(32188, 4326, always_xy=True).transform(
+        got.x.to_numpy(), got.y.to_numpy()
+    )
     metres = Transformer.from_crs(4326, 32188, always_xy=True)
     bx, by = metres.transform(lon, lat)
     fx, fy = metres.transform(got.lon.to_numpy(), got.lat.to_numpy())
@@ -145,8 +197,18 @@ def test_mojibake_is_detected_and_reported(workspace: Workspace, tmp_path: Path)
     assert report.rejected_by_reason == {"mojibake (wrong text encoding)": 2}
     rejects = stored(workspace, 'SELECT "row", "column", value, reason FROM rejects ORDER BY "row"')
     assert rejects.to_dict("records") == [
-        {"row": 2, "column": "CATEGORIE", "value": "MÃ©fait", "reason": "mojibake (wrong text encoding)"},
-        {"row": 3, "column": "CATEGORIE", "value": "M\ufffdfait", "reason": "mojibake (wrong text encoding)"},
+        {
+            "row": 2,
+            "column": "CATEGORIE",
+            "value": "MÃ©fait",
+            "reason": "mojibake (wrong text encoding)",
+        },
+        {
+            "row": 3,
+            "column": "CATEGORIE",
+            "value": "M\ufffdfait",
+            "reason": "mojibake (wrong text encoding)",
+        },
     ]
 
 
@@ -160,13 +222,17 @@ def test_older_header_and_variant_spellings(workspace: Workspace, tmp_path: Path
     )
     report = import_incidents(workspace, path)
     assert report.rows_accepted == 2 and report.rows_unlocated == 1
-    got = stored(workspace, "SELECT category, crime_group, location_issue FROM incidents ORDER BY source_row")
+    got = stored(
+        workspace, "SELECT category, crime_group, location_issue FROM incidents ORDER BY source_row"
+    )
     assert got.category.tolist() == ["robbery", "offences_causing_death"]
     assert got.crime_group.tolist() == ["person", "person"]
     assert got.location_issue.fillna("-").tolist() == ["-", "placeholder"]
 
 
-def test_bad_values_go_to_rejects_with_row_column_value_reason(workspace: Workspace, tmp_path: Path) -> None:
+def test_bad_values_go_to_rejects_with_row_column_value_reason(
+    workspace: Workspace, tmp_path: Path
+) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(
         "CATEGORIE,DATE,QUART,PDQ,X,Y,LONGITUDE,LATITUDE\n"
@@ -190,5 +256,10 @@ def test_bad_values_go_to_rejects_with_row_column_value_reason(workspace: Worksp
         [5, "QUART", "matin", "unknown shift"],
         [6, "PDQ", "trente", "unparseable number"],
         [7, "X", "abc", "unparseable number"],
-        [8, "", "Méfait,2018-01-01,jour,30.0", "malformed line (wrong number of fields or open quote)"],
+        [
+            8,
+            "",
+            "Méfait,2018-01-01,jour,30.0",
+            "malformed line (wrong number of fields or open quote)",
+        ],
     ]

@@ -67,14 +67,18 @@ def _field(frame: gpd.GeoDataFrame, name: str | None, file: str, option: str) ->
             N_("No attribute %(name)s. Attributes: %(found)s."),
             hint=N_("Name the right attribute with %(option)s."),
             where=Where(file=file, column=name),
-            params={"name": name, "found": ", ".join(c for c in frame.columns if c != "geometry"),
-                    "option": option},
+            params={
+                "name": name,
+                "found": ", ".join(c for c in frame.columns if c != "geometry"),
+                "option": option,
+            },
         )
     return frame[name]
 
 
 def _code_text(series: pd.Series) -> pd.Series:
     """Return codes as text, with integral floats written as integers ("12.0" → "12")."""
+
     def one(v: object) -> str | None:
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return None
@@ -83,12 +87,19 @@ def _code_text(series: pd.Series) -> pd.Series:
         if v is pd.NA or v is pd.NaT:
             return None
         return str(v).strip() or None
+
     return pd.Series([one(v) for v in series], index=series.index, dtype=object)
 
 
 def import_territories(
-    ws: Workspace, path: Path, *, layer: str, code_field: str, name_field: str | None = None,
-    parent_field: str | None = None, crs: str | None = None,
+    ws: Workspace,
+    path: Path,
+    *,
+    layer: str,
+    code_field: str,
+    name_field: str | None = None,
+    parent_field: str | None = None,
+    crs: str | None = None,
 ) -> records.ImportReport:
     """Import one territory layer (replacing it) and assign every stored incident to it."""
     check_layer_name(layer)
@@ -114,33 +125,46 @@ def import_territories(
             rejects.append((i + 1, code_field, "", REASON_EMPTY_CODE))
             valid[i] = False
         elif geom is None or geom.is_empty or geom.geom_type not in {"Polygon", "MultiPolygon"}:
-            rejects.append((i + 1, "geometry", "" if geom is None else geom.geom_type, REASON_NOT_POLYGON))
+            rejects.append(
+                (i + 1, "geometry", "" if geom is None else geom.geom_type, REASON_NOT_POLYGON)
+            )
             valid[i] = False
     dup = codes[valid].duplicated(keep=False)
     if dup.any():
         raise InputError(
             N_("Codes are not unique in this layer: %(codes)s."),
-            hint=N_("Each territory needs its own code; choose another --code-field or merge the polygons."),
+            hint=N_(
+                "Each territory needs its own code; choose another --code-field or merge the polygons."
+            ),
             where=Where(file=file, column=code_field),
             params={"codes": ", ".join(sorted(set(codes[valid][dup])))[:200]},
         )
     geoms = shapely.make_valid(np.asarray(geoms[valid]))
     wgs = gpd.GeoSeries(geoms, crs=ws.config.crs).to_crs(WGS84).values
     kept = int(valid.sum())
-    table = pa.table({
-        "layer": [layer] * kept,
-        "code": codes[valid].tolist(),
-        "name": pa.nulls(kept, pa.string()) if names is None else pa.array(names[valid].astype(str).tolist()),
-        "parent_code": pa.nulls(kept, pa.string()) if parents is None else pa.array(
-            _code_text(parents[valid]).tolist(), pa.string()),
-        "geometry": shapely.to_wkb(geoms).tolist(),
-        "geometry_wgs84": shapely.to_wkb(np.asarray(wgs)).tolist(),
-        "area_km2": (shapely.area(geoms) / 1e6).tolist(),
-    })
-    reject_table = pa.table({
-        "row": pa.array([r[0] for r in rejects], pa.int64()), "column": [r[1] for r in rejects],
-        "value": [r[2] for r in rejects], "reason": [r[3] for r in rejects],
-    })
+    table = pa.table(
+        {
+            "layer": [layer] * kept,
+            "code": codes[valid].tolist(),
+            "name": pa.nulls(kept, pa.string())
+            if names is None
+            else pa.array(names[valid].astype(str).tolist()),
+            "parent_code": pa.nulls(kept, pa.string())
+            if parents is None
+            else pa.array(_code_text(parents[valid]).tolist(), pa.string()),
+            "geometry": shapely.to_wkb(geoms).tolist(),
+            "geometry_wgs84": shapely.to_wkb(np.asarray(wgs)).tolist(),
+            "area_km2": (shapely.area(geoms) / 1e6).tolist(),
+        }
+    )
+    reject_table = pa.table(
+        {
+            "row": pa.array([r[0] for r in rejects], pa.int64()),
+            "column": [r[1] for r in rejects],
+            "value": [r[2] for r in rejects],
+            "reason": [r[3] for r in rejects],
+        }
+    )
     report.rows_read = len(frame)
     report.rows_accepted = table.num_rows
     report.rows_rejected, report.rejected_by_reason = records.reason_counts(reject_table)
@@ -153,30 +177,46 @@ def import_territories(
         report.replaces = prev[0] if prev else None
         with store.transaction(con):
             con.execute("DELETE FROM territories WHERE layer = ?", [layer])
-            batch = table.append_column("import_id", pa.array([report.import_id] * table.num_rows, pa.string()))
+            batch = table.append_column(
+                "import_id", pa.array([report.import_id] * table.num_rows, pa.string())
+            )
             con.register("batch", batch)
-            con.execute("INSERT INTO territories SELECT layer, code, name, parent_code, geometry, geometry_wgs84, "
-                        "area_km2, import_id FROM batch")
+            con.execute(
+                "INSERT INTO territories SELECT layer, code, name, parent_code, geometry, geometry_wgs84, "
+                "area_km2, import_id FROM batch"
+            )
             con.unregister("batch")
             if layer not in store.layer_columns(con):
                 con.execute(f'ALTER TABLE incidents ADD COLUMN "{layer}" VARCHAR')
             reassign(con, ws.config)
-            records.record_import(con, report, sha=sha, size=path.stat().st_size if path.is_file() else 0,
-                                  started=started, rejects=reject_table)
+            records.record_import(
+                con,
+                report,
+                sha=sha,
+                size=path.stat().st_size if path.is_file() else 0,
+                started=started,
+                rejects=reject_table,
+            )
     return report
 
 
 def load_layers(con: duckdb.DuckDBPyConnection, config: Config) -> list[Layer]:
     """Return every stored territory layer, polygons in the workspace CRS, sorted by code."""
-    rows = con.execute("SELECT layer, code, geometry FROM territories ORDER BY layer, code").fetchall()
+    rows = con.execute(
+        "SELECT layer, code, geometry FROM territories ORDER BY layer, code"
+    ).fetchall()
     layers: dict[str, tuple[list[str], list[bytes]]] = {}
     for layer, code, wkb in rows:
         layers.setdefault(layer, ([], []))
         layers[layer][0].append(code)
         layers[layer][1].append(wkb)
     return [
-        Layer(name=name, codes=np.asarray(codes, dtype=object), geometries=shapely.from_wkb(wkbs),
-              attribute=config.layer(name).attribute)
+        Layer(
+            name=name,
+            codes=np.asarray(codes, dtype=object),
+            geometries=shapely.from_wkb(wkbs),
+            attribute=config.layer(name).attribute,
+        )
         for name, (codes, wkbs) in layers.items()
     ]
 
@@ -184,38 +224,68 @@ def load_layers(con: duckdb.DuckDBPyConnection, config: Config) -> list[Layer]:
 def reassign(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     """Recompute every incident's territories and location quality from its stored point."""
     layers = load_layers(con, config)
-    frame = con.sql("SELECT incident_id, x, y, lon, lat, district, location_issue FROM incidents").to_arrow_table()
+    frame = con.sql(
+        "SELECT incident_id, x, y, lon, lat, district, location_issue FROM incidents"
+    ).to_arrow_table()
     if frame.num_rows == 0:
         return
     x = np.asarray(frame.column("x").to_numpy(), dtype=float)
     y = np.asarray(frame.column("y").to_numpy(), dtype=float)
-    old_issue = np.asarray(frame.column("location_issue").to_numpy(zero_copy_only=False), dtype=object)
-    has_point = np.isfinite(x) & np.isfinite(y)
-    issue = np.where(old_issue == ISSUE_OUTSIDE, None, old_issue)
-    located = assign_territories(
-        x, y, np.asarray(frame.column("lon").to_numpy(), dtype=float),
-        np.asarray(frame.column("lat").to_numpy(), dtype=float), has_point, issue,
-        layers=layers, extent=list(config.extent_layers),
-        attributes={"district": np.asarray(frame.column("district").to_numpy(zero_copy_only=False), dtype=object)},
-        grid_size=config.grid_size_m, h3_resolution=config.h3_resolution,
+    old_issue = np.asarray(
+        frame.column("location_issue").to_numpy(zero_copy_only=False), dtype=object
     )
-    update = pa.table({
-        "incident_id": frame.column("incident_id"),
-        "location_quality": pa.array(located.quality, pa.string()),
-        "location_issue": pa.array(located.issue, pa.string()),
-        "grid_cell": pa.array(located.grid_cell, pa.string()),
-        "h3_cell": pa.array(located.h3_cell, pa.string()),
-        **{f"layer_{name}": pa.array(codes, pa.string()) for name, codes in located.layers.items()},
-    })
+    has_point = np.isfinite(x) & np.isfinite(y)
+    issue = old_issue.copy()
+    issue[old_issue == ISSUE_OUTSIDE] = None  # recomputed below against the current layers
+    located = assign_territories(
+        x,
+        y,
+        np.asarray(frame.column("lon").to_numpy(), dtype=float),
+        np.asarray(frame.column("lat").to_numpy(), dtype=float),
+        has_point,
+        issue,
+        layers=layers,
+        extent=list(config.extent_layers),
+        attributes={
+            "district": np.asarray(
+                frame.column("district").to_numpy(zero_copy_only=False), dtype=object
+            )
+        },
+        grid_size=config.grid_size_m,
+        h3_resolution=config.h3_resolution,
+    )
+    update = pa.table(
+        {
+            "incident_id": frame.column("incident_id"),
+            "location_quality": pa.array(located.quality, pa.string()),
+            "location_issue": pa.array(located.issue, pa.string()),
+            "grid_cell": pa.array(located.grid_cell, pa.string()),
+            "h3_cell": pa.array(located.h3_cell, pa.string()),
+            **{
+                f"layer_{name}": pa.array(codes, pa.string())
+                for name, codes in located.layers.items()
+            },
+        }
+    )
     sets = ["location_quality", "location_issue", "grid_cell", "h3_cell"]
-    assignments = [f"{c} = u.{c}" for c in sets] + [f'"{n}" = u."layer_{n}"' for n in located.layers]
+    assignments = [f"{c} = u.{c}" for c in sets] + [
+        f'"{n}" = u."layer_{n}"' for n in located.layers
+    ]
     con.register("u", update)
-    con.execute(f"UPDATE incidents SET {', '.join(assignments)} FROM u WHERE incidents.incident_id = u.incident_id")
+    con.execute(
+        f"UPDATE incidents SET {', '.join(assignments)} FROM u WHERE incidents.incident_id = u.incident_id"
+    )
     con.unregister("u")
 
 
 def import_sites(
-    ws: Workspace, path: Path, *, layer: str, id_field: str, name_field: str | None = None, crs: str | None = None,
+    ws: Workspace,
+    path: Path,
+    *,
+    layer: str,
+    id_field: str,
+    name_field: str | None = None,
+    crs: str | None = None,
 ) -> records.ImportReport:
     """Import a layer of sites (points; polygons become their centroid), replacing that layer."""
     check_layer_name(layer)
@@ -227,28 +297,59 @@ def import_sites(
     ids = _code_text(_field(frame, id_field, file, "--id-field"))  # type: ignore[arg-type]
     names = _field(frame, name_field, file, "--name-field")
     geoms = frame.geometry.to_crs(ws.config.crs).values
-    points = np.asarray([g if g is None or g.geom_type == "Point" else g.centroid for g in geoms], dtype=object)
-    ok = np.asarray([c is not None and p is not None and not p.is_empty for c, p in zip(ids, points, strict=True)])
+    points = np.asarray(
+        [g if g is None or g.geom_type == "Point" else g.centroid for g in geoms], dtype=object
+    )
+    ok = np.asarray(
+        [
+            c is not None and p is not None and not p.is_empty
+            for c, p in zip(ids, points, strict=True)
+        ]
+    )
     dup = ids.duplicated(keep="first").to_numpy() & ok
-    rejects = [(i + 1, id_field, "" if ids[i] is None else str(ids[i]),
-                v.REASON_DUPLICATE_KEY if dup[i] else (v.REASON_EMPTY_KEY if ids[i] is None else REASON_NO_GEOMETRY))
-               for i in np.flatnonzero(~ok | dup)]
+    rejects = [
+        (
+            i + 1,
+            id_field,
+            "" if ids[i] is None else str(ids[i]),
+            v.REASON_DUPLICATE_KEY
+            if dup[i]
+            else (v.REASON_EMPTY_KEY if ids[i] is None else REASON_NO_GEOMETRY),
+        )
+        for i in np.flatnonzero(~ok | dup)
+    ]
     keep = ok & ~dup
     pts = points[keep]
     wgs = gpd.GeoSeries(pts, crs=ws.config.crs).to_crs(WGS84)
-    extra = frame.drop(columns=[c for c in ("geometry", id_field, name_field) if c]).iloc[np.flatnonzero(keep)]
-    attrs = [json.dumps({k: _jsonable(v) for k, v in row.items()}, ensure_ascii=False)
-             for row in extra.to_dict(orient="records")]
-    table = pa.table({
-        "layer": [layer] * int(keep.sum()), "site_id": ids[keep].tolist(),
-        "name": pa.nulls(int(keep.sum()), pa.string()) if names is None else names[keep].astype(str).tolist(),
-        "x": shapely.get_x(pts), "y": shapely.get_y(pts), "lon": wgs.x.to_numpy(), "lat": wgs.y.to_numpy(),
-        "attributes": attrs,
-    })
-    reject_table = pa.table({
-        "row": pa.array([r[0] for r in rejects], pa.int64()), "column": [r[1] for r in rejects],
-        "value": [r[2] for r in rejects], "reason": [r[3] for r in rejects],
-    })
+    extra = frame.drop(columns=[c for c in ("geometry", id_field, name_field) if c]).iloc[
+        np.flatnonzero(keep)
+    ]
+    attrs = [
+        json.dumps({k: _jsonable(v) for k, v in row.items()}, ensure_ascii=False)
+        for row in extra.to_dict(orient="records")
+    ]
+    table = pa.table(
+        {
+            "layer": [layer] * int(keep.sum()),
+            "site_id": ids[keep].tolist(),
+            "name": pa.nulls(int(keep.sum()), pa.string())
+            if names is None
+            else names[keep].astype(str).tolist(),
+            "x": shapely.get_x(pts),
+            "y": shapely.get_y(pts),
+            "lon": wgs.x.to_numpy(),
+            "lat": wgs.y.to_numpy(),
+            "attributes": attrs,
+        }
+    )
+    reject_table = pa.table(
+        {
+            "row": pa.array([r[0] for r in rejects], pa.int64()),
+            "column": [r[1] for r in rejects],
+            "value": [r[2] for r in rejects],
+            "reason": [r[3] for r in rejects],
+        }
+    )
     report.rows_read = len(frame)
     report.rows_accepted = table.num_rows
     report.rows_rejected, report.rejected_by_reason = records.reason_counts(reject_table)
@@ -261,12 +362,22 @@ def import_sites(
         report.replaces = prev[0] if prev else None
         with store.transaction(con):
             con.execute("DELETE FROM sites WHERE layer = ?", [layer])
-            batch = table.append_column("import_id", pa.array([report.import_id] * table.num_rows, pa.string()))
+            batch = table.append_column(
+                "import_id", pa.array([report.import_id] * table.num_rows, pa.string())
+            )
             con.register("batch", batch)
-            con.execute("INSERT INTO sites SELECT layer, site_id, name, x, y, lon, lat, attributes, import_id FROM batch")
+            con.execute(
+                "INSERT INTO sites SELECT layer, site_id, name, x, y, lon, lat, attributes, import_id FROM batch"
+            )
             con.unregister("batch")
-            records.record_import(con, report, sha=sha, size=path.stat().st_size if path.is_file() else 0,
-                                  started=started, rejects=reject_table)
+            records.record_import(
+                con,
+                report,
+                sha=sha,
+                size=path.stat().st_size if path.is_file() else 0,
+                started=started,
+                rejects=reject_table,
+            )
     return report
 
 

@@ -74,10 +74,21 @@ def import_incidents(
         layers = load_layers(con, cfg)
         t = parsed.table
         located = locate(
-            _floats(t, "x_in"), _floats(t, "y_in"), _floats(t, "lon_in"), _floats(t, "lat_in"),
-            source_crs=mapping.crs, work_crs=cfg.crs, layers=layers, extent=list(cfg.extent_layers),
-            attributes={"district": np.asarray(t.column("district").to_numpy(zero_copy_only=False), dtype=object)},
-            grid_size=cfg.grid_size_m, h3_resolution=cfg.h3_resolution,
+            _floats(t, "x_in"),
+            _floats(t, "y_in"),
+            _floats(t, "lon_in"),
+            _floats(t, "lat_in"),
+            source_crs=mapping.crs,
+            work_crs=cfg.crs,
+            layers=layers,
+            extent=list(cfg.extent_layers),
+            attributes={
+                "district": np.asarray(
+                    t.column("district").to_numpy(zero_copy_only=False), dtype=object
+                )
+            },
+            grid_size=cfg.grid_size_m,
+            h3_resolution=cfg.h3_resolution,
         )
         report.import_id = records.new_import_id(KIND, sha)
         table = _canonical(t, located, source, sha, report.import_id, keyed=mapping.key is not None)
@@ -96,13 +107,17 @@ def import_incidents(
                 con.execute("DELETE FROM incidents WHERE source = ?", [source])
             elif mapping.key is not None:
                 con.register("new_ids", table.select(["incident_id"]))
-                con.execute("DELETE FROM incidents WHERE incident_id IN (SELECT incident_id FROM new_ids)")
+                con.execute(
+                    "DELETE FROM incidents WHERE incident_id IN (SELECT incident_id FROM new_ids)"
+                )
                 con.unregister("new_ids")
             con.register("batch", table)
             names = ", ".join(table.column_names)
             con.execute(f"INSERT INTO incidents ({names}) SELECT {names} FROM batch")
             con.unregister("batch")
-            records.record_import(con, report, sha=sha, size=path.stat().st_size, started=started, rejects=rejects)
+            records.record_import(
+                con, report, sha=sha, size=path.stat().st_size, started=started, rejects=rejects
+            )
             if report.replaces is not None:
                 report.changes = _changes(before, _counts(con, source))
     return report
@@ -112,7 +127,9 @@ def _floats(table: pa.Table, name: str) -> np.ndarray:
     return np.asarray(table.column(name).to_numpy(), dtype=float)
 
 
-def _canonical(t: pa.Table, located: Located, source: str, sha: str, import_id: str, *, keyed: bool) -> pa.Table:
+def _canonical(
+    t: pa.Table, located: Located, source: str, sha: str, import_id: str, *, keyed: bool
+) -> pa.Table:
     """Return the rows to insert, with the store's column names."""
     if keyed:
         ids = pc.binary_join_element_wise(pa.scalar(source), t.column("source_key"), ":")
@@ -163,7 +180,12 @@ def _counts(con: duckdb.DuckDBPyConnection, source: str) -> dict[tuple[int, str]
     return {(int(y), str(c)): int(n) for y, c, n in rows}
 
 
-def _changes(before: dict[tuple[int, str], int], after: dict[tuple[int, str], int]) -> list[tuple[int, str, int, int]]:
+def _changes(
+    before: dict[tuple[int, str], int], after: dict[tuple[int, str], int]
+) -> list[tuple[int, str, int, int]]:
     keys = sorted(set(before) | set(after))
-    return [(y, c, before.get((y, c), 0), after.get((y, c), 0)) for y, c in keys
-            if before.get((y, c), 0) != after.get((y, c), 0)]
+    return [
+        (y, c, before.get((y, c), 0), after.get((y, c), 0))
+        for y, c in keys
+        if before.get((y, c), 0) != after.get((y, c), 0)
+    ]

@@ -45,7 +45,9 @@ def _integer_codes(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
     return codes, bad
 
 
-def parse_incidents(raw: RawTable, mapping: Mapping, *, today: dt.date | None = None) -> ParsedIncidents:
+def parse_incidents(
+    raw: RawTable, mapping: Mapping, *, today: dt.date | None = None
+) -> ParsedIncidents:
     """Return the canonical incidents of raw (one per accepted row) and every reject with its reason."""
     cols = mapping.columns
     needed = [cols[f] for f in ("date",) if f in cols]
@@ -61,15 +63,22 @@ def parse_incidents(raw: RawTable, mapping: Mapping, *, today: dt.date | None = 
     if missing:
         raise InputError(
             N_("Missing columns: %(missing)s. Found: %(found)s."),
-            hint=N_("Expected %(expected)s; for another layout give a mapping file with --mapping."),
+            hint=N_(
+                "Expected %(expected)s; for another layout give a mapping file with --mapping."
+            ),
             where=Where(file=raw.file),
-            params={"missing": ", ".join(missing), "found": ", ".join(raw.table.column_names) or "-",
-                    "expected": ", ".join(dict.fromkeys(needed))},
+            params={
+                "missing": ", ".join(missing),
+                "found": ", ".join(raw.table.column_names) or "-",
+                "expected": ", ".join(dict.fromkeys(needed)),
+            },
         )
     rows = raw.rows
     n = len(rows)
     rejects = v.Rejects()
-    rejects.add_lines([r for r, _ in raw.bad_lines], [t for _, t in raw.bad_lines], v.REASON_WRONG_FIELDS)
+    rejects.add_lines(
+        [r for r, _ in raw.bad_lines], [t for _, t in raw.bad_lines], v.REASON_WRONG_FIELDS
+    )
 
     # Dates, and the time of day when the file has one.
     date_values = _column(raw, mapping, "date")
@@ -79,7 +88,10 @@ def parse_incidents(raw: RawTable, mapping: Mapping, *, today: dt.date | None = 
     rejects.add(rows, cols["date"], date_values, bad_date, v.REASON_BAD_DATE)
     today = today or dt.date.today()
     years = np.asarray(pc.fill_null(pc.year(dates), 0))
-    out_of_range = ~np.asarray(pc.is_null(dates)) & ((years < 1900) | (dates.to_numpy(zero_copy_only=False) > np.datetime64(today + dt.timedelta(days=1))))
+    out_of_range = ~np.asarray(pc.is_null(dates)) & (
+        (years < 1900)
+        | (dates.to_numpy(zero_copy_only=False) > np.datetime64(today + dt.timedelta(days=1)))
+    )
     rejects.add(rows, cols["date"], date_values, out_of_range, v.REASON_DATE_RANGE)
     time_values = _column(raw, mapping, "time")
     if time_values is not None:
@@ -113,7 +125,13 @@ def parse_incidents(raw: RawTable, mapping: Mapping, *, today: dt.date | None = 
         unknown_code = ~v.blank(code_values) & ~code_ok
         rejects.add(rows, cols["violation_code"], code_values, unknown_code, v.REASON_UNKNOWN_CODE)
         if label_values is None:
-            rejects.add(rows, cols["violation_code"], code_values, v.blank(code_values), v.REASON_EMPTY_CATEGORY)
+            rejects.add(
+                rows,
+                cols["violation_code"],
+                code_values,
+                v.blank(code_values),
+                v.REASON_EMPTY_CATEGORY,
+            )
     if label_values is not None:
         labels = {**{c: c for c in known}, **taxonomy.spvm_categories(), **mapping.categories}
         bad_target = sorted(set(mapping.categories.values()) - set(known))
@@ -128,13 +146,27 @@ def parse_incidents(raw: RawTable, mapping: Mapping, *, today: dt.date | None = 
         garbled = v.mojibake(label_values)
         need = ~code_ok  # a valid violation code wins over the label
         rejects.add(rows, cols["category"], label_values, need & garbled, v.REASON_MOJIBAKE)
-        rejects.add(rows, cols["category"], label_values, need & unknown_label & ~garbled, v.REASON_UNKNOWN_CATEGORY)
-        rejects.add(rows, cols["category"], label_values, need & v.blank(label_values), v.REASON_EMPTY_CATEGORY)
+        rejects.add(
+            rows,
+            cols["category"],
+            label_values,
+            need & unknown_label & ~garbled,
+            v.REASON_UNKNOWN_CATEGORY,
+        )
+        rejects.add(
+            rows,
+            cols["category"],
+            label_values,
+            need & v.blank(label_values),
+            v.REASON_EMPTY_CATEGORY,
+        )
         category = pc.coalesce(category, mapped)
         source_category = pc.utf8_trim_whitespace(label_values)
     groups = {c: k.group for c, k in known.items()}
-    crime_group = pc.take(pa.array(list(groups.values()), pa.string()),
-                          pc.index_in(category, value_set=pa.array(list(groups), pa.string())))
+    crime_group = pc.take(
+        pa.array(list(groups.values()), pa.string()),
+        pc.index_in(category, value_set=pa.array(list(groups), pa.string())),
+    )
 
     # District attribute (e.g. SPVM's PDQ, written "30.0").
     district = pa.nulls(n, pa.string())

@@ -110,13 +110,17 @@ def locate(
     if xy_ok.any():
         ux, inv = _unique_points(x_in[xy_ok], y_in[xy_ok])
         if source_crs != work_crs:
-            wx, wy = Transformer.from_crs(source_crs, work_crs, always_xy=True).transform(ux[:, 0], ux[:, 1])
+            wx, wy = Transformer.from_crs(source_crs, work_crs, always_xy=True).transform(
+                ux[:, 0], ux[:, 1]
+            )
         else:
             wx, wy = ux[:, 0], ux[:, 1]
         x[xy_ok], y[xy_ok] = np.asarray(wx)[inv], np.asarray(wy)[inv]
         need = xy_ok & ~ll_ok
         if need.any():
-            glon, glat = Transformer.from_crs(source_crs, WGS84, always_xy=True).transform(ux[:, 0], ux[:, 1])
+            glon, glat = Transformer.from_crs(source_crs, WGS84, always_xy=True).transform(
+                ux[:, 0], ux[:, 1]
+            )
             sel = need[xy_ok]
             lon[need], lat[need] = np.asarray(glon)[inv][sel], np.asarray(glat)[inv][sel]
     only_ll = ll_ok & ~xy_ok
@@ -130,8 +134,17 @@ def locate(
     issue[~located] = ISSUE_MISSING
     issue[~located & (xy_ph | ll_ph)] = ISSUE_PLACEHOLDER
     return assign_territories(
-        x, y, lon, lat, located, issue, layers=layers, extent=extent, attributes=attributes,
-        grid_size=grid_size, h3_resolution=h3_resolution,
+        x,
+        y,
+        lon,
+        lat,
+        located,
+        issue,
+        layers=layers,
+        extent=extent,
+        attributes=attributes,
+        grid_size=grid_size,
+        h3_resolution=h3_resolution,
     )
 
 
@@ -185,12 +198,25 @@ def assign_territories(
     if located.any():
         gx = np.floor(x[located] / grid_size).astype(np.int64)
         gy = np.floor(y[located] / grid_size).astype(np.int64)
-        grid[located] = np.char.add(np.char.add("E", gx.astype(str)), np.char.add("N", gy.astype(str)))
+        grid[located] = np.char.add(
+            np.char.add("E", gx.astype(str)), np.char.add("N", gy.astype(str))
+        )
         ul, inv = _unique_points(lon[located], lat[located])
-        hex_ids = np.array([h3.latlng_to_cell(la, lo, h3_resolution) for lo, la in ul], dtype=object)
+        hex_ids = np.array(
+            [h3.latlng_to_cell(la, lo, h3_resolution) for lo, la in ul], dtype=object
+        )
         cells[located] = hex_ids[inv]
-    return Located(x=x, y=y, lon=lon, lat=lat, quality=quality, issue=issue, grid_cell=grid,
-                   h3_cell=cells, layers=codes)
+    return Located(
+        x=x,
+        y=y,
+        lon=lon,
+        lat=lat,
+        quality=quality,
+        issue=issue,
+        grid_cell=grid,
+        h3_cell=cells,
+        layers=codes,
+    )
 
 
 def _unique_points(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,16 @@ from urbansafety.errors import ConfigError, Where
 from urbansafety.i18n import N_
 
 INCIDENT_FIELDS = (
-    "date", "time", "shift", "category", "violation_code", "x", "y", "lon", "lat", "district",
+    "date",
+    "time",
+    "shift",
+    "category",
+    "violation_code",
+    "x",
+    "y",
+    "lon",
+    "lat",
+    "district",
 )
 PERSON_FIELDS = ("incident_key", "role", "age", "gender")
 POPULATION_FIELDS = ("layer", "code", "year", "age_group", "gender", "population")
@@ -40,8 +49,14 @@ class Mapping:
 SPVM = Mapping(
     source="spvm",
     columns={
-        "category": "CATEGORIE", "date": "DATE", "shift": "QUART", "district": "PDQ",
-        "x": "X", "y": "Y", "lon": "LONGITUDE", "lat": "LATITUDE",
+        "category": "CATEGORIE",
+        "date": "DATE",
+        "shift": "QUART",
+        "district": "PDQ",
+        "x": "X",
+        "y": "Y",
+        "lon": "LONGITUDE",
+        "lat": "LATITUDE",
     },
     shifts={"jour": "day", "soir": "evening", "nuit": "night"},
     crs="EPSG:32188",
@@ -49,14 +64,33 @@ SPVM = Mapping(
 )
 SPVM_COLUMNS = ["CATEGORIE", "DATE", "QUART", "PDQ", "X", "Y", "LONGITUDE", "LATITUDE"]
 DEFAULT_GENDERS = {
-    "f": "F", "femme": "F", "female": "F", "woman": "F", "w": "F",
-    "m": "M", "h": "M", "homme": "M", "male": "M", "man": "M",
-    "x": "X", "autre": "X", "other": "X", "non binaire": "X", "non-binary": "X",
+    "f": "F",
+    "femme": "F",
+    "female": "F",
+    "woman": "F",
+    "w": "F",
+    "m": "M",
+    "h": "M",
+    "homme": "M",
+    "male": "M",
+    "man": "M",
+    "x": "X",
+    "autre": "X",
+    "other": "X",
+    "non binaire": "X",
+    "non-binary": "X",
 }
 DEFAULT_ROLES = {
-    "victim": "victim", "victime": "victim", "accused": "accused", "accusé": "accused",
-    "accusée": "accused", "auteur": "accused", "suspect": "accused",
-    "complainant": "complainant", "plaignant": "complainant", "plaignante": "complainant",
+    "victim": "victim",
+    "victime": "victim",
+    "accused": "accused",
+    "accusé": "accused",
+    "accusée": "accused",
+    "auteur": "accused",
+    "suspect": "accused",
+    "complainant": "complainant",
+    "plaignant": "complainant",
+    "plaignante": "complainant",
 }
 
 

@@ -22,7 +22,9 @@ REASON_UNKNOWN_ROLE = N_("unknown role")
 REASON_UNKNOWN_GENDER = N_("unknown gender")
 
 
-def import_persons(ws: Workspace, path: Path, *, mapping_path: Path, strict: bool = False) -> records.ImportReport:
+def import_persons(
+    ws: Workspace, path: Path, *, mapping_path: Path, strict: bool = False
+) -> records.ImportReport:
     """Import persons linked to the incidents of the mapping's source (by its declared key)."""
     mapping = load_mapping(mapping_path, PERSON_FIELDS)
     cols = {f: mapping.columns.get(f, f) for f in PERSON_FIELDS}
@@ -31,7 +33,11 @@ def import_persons(ws: Workspace, path: Path, *, mapping_path: Path, strict: boo
     report = records.ImportReport(kind="persons", source=mapping.source, file=path.name)
     raw = read_mapped(path, mapping)
     report.encoding = raw.encoding
-    missing = [c for f, c in cols.items() if f in ("incident_key", "role") and c not in raw.table.column_names]
+    missing = [
+        c
+        for f, c in cols.items()
+        if f in ("incident_key", "role") and c not in raw.table.column_names
+    ]
     if missing:
         raise InputError(
             N_("Missing columns: %(missing)s. Found: %(found)s."),
@@ -43,14 +49,20 @@ def import_persons(ws: Workspace, path: Path, *, mapping_path: Path, strict: boo
 
     def col(field: str) -> pa.Array:
         name = cols[field]
-        return t.column(name).combine_chunks() if name in t.column_names else pa.nulls(n, pa.string())
+        return (
+            t.column(name).combine_chunks() if name in t.column_names else pa.nulls(n, pa.string())
+        )
 
     rejects = v.Rejects()
-    rejects.add_lines([r for r, _ in raw.bad_lines], [x for _, x in raw.bad_lines], v.REASON_WRONG_FIELDS)
+    rejects.add_lines(
+        [r for r, _ in raw.bad_lines], [x for _, x in raw.bad_lines], v.REASON_WRONG_FIELDS
+    )
     key = pc.utf8_trim_whitespace(col("incident_key"))
     rejects.add(rows, cols["incident_key"], key, v.blank(key), v.REASON_EMPTY_KEY)
     role, bad_role = v.map_labels(col("role"), {**DEFAULT_ROLES, **mapping.roles})
-    rejects.add(rows, cols["role"], col("role"), bad_role | v.blank(col("role")), REASON_UNKNOWN_ROLE)
+    rejects.add(
+        rows, cols["role"], col("role"), bad_role | v.blank(col("role")), REASON_UNKNOWN_ROLE
+    )
     gender, bad_gender = v.map_labels(col("gender"), {**DEFAULT_GENDERS, **mapping.genders})
     rejects.add(rows, cols["gender"], col("gender"), bad_gender, REASON_UNKNOWN_GENDER)
     age, bad_age = v.parse_numbers(col("age"))
@@ -62,9 +74,13 @@ def import_persons(ws: Workspace, path: Path, *, mapping_path: Path, strict: boo
             report.skipped = True
             return report
         con.register("ids", pa.table({"incident_id": ids}))
-        found = con.sql("SELECT ids.incident_id IN (SELECT incident_id FROM incidents) FROM ids").to_arrow_table()
+        found = con.sql(
+            "SELECT ids.incident_id IN (SELECT incident_id FROM incidents) FROM ids"
+        ).to_arrow_table()
         con.unregister("ids")
-        unknown = ~np.asarray(found.column(0).to_numpy(zero_copy_only=False), dtype=bool) & ~v.blank(key)
+        unknown = ~np.asarray(
+            found.column(0).to_numpy(zero_copy_only=False), dtype=bool
+        ) & ~v.blank(key)
         rejects.add(rows, cols["incident_key"], key, unknown, v.REASON_UNKNOWN_INCIDENT)
         reject_table = rejects.table()
         report.rows_read = raw.rows_read
@@ -72,11 +88,16 @@ def import_persons(ws: Workspace, path: Path, *, mapping_path: Path, strict: boo
         if strict:
             records.check_strict(report, reject_table, str(path))
         keep = pa.array(~np.isin(rows, rejects.rejected_rows()))
-        table = pa.table({
-            "incident_id": ids, "source": pa.array([mapping.source] * n, pa.string()),
-            "source_row": pa.array(rows, pa.int64()), "role": role,
-            "age": pa.array(age, pa.float64(), from_pandas=True).cast(pa.int16()), "gender": gender,
-        }).filter(keep)
+        table = pa.table(
+            {
+                "incident_id": ids,
+                "source": pa.array([mapping.source] * n, pa.string()),
+                "source_row": pa.array(rows, pa.int64()),
+                "role": role,
+                "age": pa.array(age, pa.float64(), from_pandas=True).cast(pa.int16()),
+                "gender": gender,
+            }
+        ).filter(keep)
         report.rows_accepted = table.num_rows
         report.import_id = records.new_import_id("persons", sha)
         prev = records.previous_import(con, "persons", mapping.source)
@@ -84,8 +105,17 @@ def import_persons(ws: Workspace, path: Path, *, mapping_path: Path, strict: boo
         with store.transaction(con):
             con.execute("DELETE FROM persons WHERE source = ?", [mapping.source])
             con.register("batch", table)
-            con.execute("INSERT INTO persons SELECT incident_id, source, source_row, role, age, gender, ? FROM batch",
-                        [report.import_id])
+            con.execute(
+                "INSERT INTO persons SELECT incident_id, source, source_row, role, age, gender, ? FROM batch",
+                [report.import_id],
+            )
             con.unregister("batch")
-            records.record_import(con, report, sha=sha, size=path.stat().st_size, started=started, rejects=reject_table)
+            records.record_import(
+                con,
+                report,
+                sha=sha,
+                size=path.stat().st_size,
+                started=started,
+                rejects=reject_table,
+            )
     return report

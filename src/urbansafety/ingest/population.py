@@ -24,10 +24,19 @@ REASON_BAD_YEAR = N_("bad year")
 
 
 def import_population(
-    ws: Workspace, path: Path, *, layer: str | None = None, mapping_path: Path | None = None, strict: bool = False,
+    ws: Workspace,
+    path: Path,
+    *,
+    layer: str | None = None,
+    mapping_path: Path | None = None,
+    strict: bool = False,
 ) -> records.ImportReport:
     """Import population counts; rows for a (layer, code, year) already stored are replaced."""
-    mapping = load_mapping(mapping_path, POPULATION_FIELDS) if mapping_path else Mapping(source="population")
+    mapping = (
+        load_mapping(mapping_path, POPULATION_FIELDS)
+        if mapping_path
+        else Mapping(source="population")
+    )
     cols = {f: mapping.columns.get(f, f) for f in POPULATION_FIELDS}
     sha = records.file_sha256(path)
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -40,25 +49,41 @@ def import_population(
     if missing:
         raise InputError(
             N_("Missing columns: %(missing)s. Found: %(found)s."),
-            hint=N_("Expected layer,code,year,population (optionally age_group,gender), or --layer."),
+            hint=N_(
+                "Expected layer,code,year,population (optionally age_group,gender), or --layer."
+            ),
             where=Where(file=str(path)),
             params={"missing": ", ".join(missing), "found": ", ".join(names)},
         )
     t, rows, n = raw.table, raw.rows, raw.table.num_rows
     rejects = v.Rejects()
-    rejects.add_lines([r for r, _ in raw.bad_lines], [x for _, x in raw.bad_lines], v.REASON_WRONG_FIELDS)
-    layer_col = pa.array([layer] * n, pa.string()) if layer else pc.utf8_trim_whitespace(t.column(cols["layer"]).combine_chunks())
+    rejects.add_lines(
+        [r for r, _ in raw.bad_lines], [x for _, x in raw.bad_lines], v.REASON_WRONG_FIELDS
+    )
+    layer_col = (
+        pa.array([layer] * n, pa.string())
+        if layer
+        else pc.utf8_trim_whitespace(t.column(cols["layer"]).combine_chunks())
+    )
     code = pc.utf8_trim_whitespace(t.column(cols["code"]).combine_chunks())
     year_text = t.column(cols["year"]).combine_chunks()
     year, bad_year = v.parse_numbers(year_text)
-    bad_year |= np.isnan(year) | (year != np.round(np.nan_to_num(year))) | (year < 1800) | (year > 2200)
+    bad_year |= (
+        np.isnan(year) | (year != np.round(np.nan_to_num(year))) | (year < 1800) | (year > 2200)
+    )
     rejects.add(rows, cols["year"], year_text, bad_year, REASON_BAD_YEAR)
     pop_text = t.column(cols["population"]).combine_chunks()
     pop, bad_pop = v.parse_counts(pop_text)
     bad_pop |= np.isnan(pop)
     rejects.add(rows, cols["population"], pop_text, bad_pop, REASON_BAD_COUNT)
-    optional = {f: (pc.utf8_trim_whitespace(t.column(cols[f]).combine_chunks()) if cols[f] in names
-                    else pa.nulls(n, pa.string())) for f in ("age_group", "gender")}
+    optional = {
+        f: (
+            pc.utf8_trim_whitespace(t.column(cols[f]).combine_chunks())
+            if cols[f] in names
+            else pa.nulls(n, pa.string())
+        )
+        for f in ("age_group", "gender")
+    }
     with store.connect(ws.store_path) as con:
         if records.already_imported(con, "population", mapping.source, sha, append=True):
             report.skipped = True
@@ -67,8 +92,13 @@ def import_population(
         layers_known = {k[0] for k in known}
         pairs = {f"{a}\x1f{b}" for a, b in known}
         keys = pc.binary_join_element_wise(layer_col, code, "\x1f")
-        unknown = np.asarray(pc.is_in(layer_col, value_set=pa.array(sorted(layers_known), pa.string())).fill_null(False)) & \
-            ~np.asarray(pc.is_in(keys, value_set=pa.array(sorted(pairs), pa.string())).fill_null(False))
+        unknown = np.asarray(
+            pc.is_in(layer_col, value_set=pa.array(sorted(layers_known), pa.string())).fill_null(
+                False
+            )
+        ) & ~np.asarray(
+            pc.is_in(keys, value_set=pa.array(sorted(pairs), pa.string())).fill_null(False)
+        )
         rejects.add(rows, cols["code"], code, unknown | v.blank(code), REASON_UNKNOWN_TERRITORY)
         reject_table = rejects.table()
         report.rows_read = raw.rows_read
@@ -76,19 +106,35 @@ def import_population(
         if strict:
             records.check_strict(report, reject_table, str(path))
         keep = ~np.isin(rows, rejects.rejected_rows())
-        table = pa.table({
-            "layer": layer_col, "code": code, "year": pa.array(np.nan_to_num(year).astype(np.int16)),
-            "age_group": optional["age_group"], "gender": optional["gender"],
-            "population": pa.array(np.nan_to_num(pop).astype(np.int64)),
-        }).filter(pa.array(keep))
+        table = pa.table(
+            {
+                "layer": layer_col,
+                "code": code,
+                "year": pa.array(np.nan_to_num(year).astype(np.int16)),
+                "age_group": optional["age_group"],
+                "gender": optional["gender"],
+                "population": pa.array(np.nan_to_num(pop).astype(np.int64)),
+            }
+        ).filter(pa.array(keep))
         report.rows_accepted = table.num_rows
         report.import_id = records.new_import_id("population", sha)
         with store.transaction(con):
             con.register("batch", table)
-            con.execute("DELETE FROM population p USING (SELECT DISTINCT layer, code, year FROM batch) b "
-                        "WHERE p.layer = b.layer AND p.code = b.code AND p.year = b.year")
-            con.execute("INSERT INTO population SELECT layer, code, year, age_group, gender, population, ? FROM batch",
-                        [report.import_id])
+            con.execute(
+                "DELETE FROM population p USING (SELECT DISTINCT layer, code, year FROM batch) b "
+                "WHERE p.layer = b.layer AND p.code = b.code AND p.year = b.year"
+            )
+            con.execute(
+                "INSERT INTO population SELECT layer, code, year, age_group, gender, population, ? FROM batch",
+                [report.import_id],
+            )
             con.unregister("batch")
-            records.record_import(con, report, sha=sha, size=path.stat().st_size, started=started, rejects=reject_table)
+            records.record_import(
+                con,
+                report,
+                sha=sha,
+                size=path.stat().st_size,
+                started=started,
+                rejects=reject_table,
+            )
     return report

@@ -22,7 +22,9 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 GEOJSON_SUFFIXES = {".geojson", ".json"}
 DELIMITERS = (",", ";", "\t", "|")
-_UTF8_AS_CP1252 = re.compile("[ÃÂ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]")
+_UTF8_AS_CP1252 = re.compile(
+    "[ÃÂ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
+)
 
 
 @dataclass
@@ -98,8 +100,11 @@ def _lines(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ends = np.concatenate((terms, [len(buf)]))
     inside = ends < len(buf)
     crlf = np.zeros(len(ends), dtype=bool)
-    crlf[inside] = (buf[ends[inside]] == 10) & (ends[inside] > starts[inside]) & (
-        buf[np.maximum(ends[inside] - 1, 0)] == 13)
+    crlf[inside] = (
+        (buf[ends[inside]] == 10)
+        & (ends[inside] > starts[inside])
+        & (buf[np.maximum(ends[inside] - 1, 0)] == 13)
+    )
     return starts, ends - crlf, full_ends
 
 
@@ -117,7 +122,11 @@ def sniff_delimiter(header: str) -> str:
 
 
 def read_csv(
-    path: Path, *, delimiter: str | None = None, encoding: str | None = None, multiline: bool = False
+    path: Path,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    multiline: bool = False,
 ) -> RawTable:
     """Return the CSV file's rows as text columns; lines that are not records go to bad_lines."""
     file = str(path)
@@ -148,10 +157,13 @@ def read_csv(
                     where=Where(file=file, row=first + 1),
                 )
             cut = np.flatnonzero(open_quote)
-            bad = [(int(i) + 1, data[starts[i]:ends[i]].decode("utf-8", errors="replace")) for i in cut]
+            bad = [
+                (int(i) + 1, data[starts[i] : ends[i]].decode("utf-8", errors="replace"))
+                for i in cut
+            ]
             keep_bytes = np.ones(len(data), dtype=bool)
             for i in cut:
-                keep_bytes[starts[i]:full_ends[i]] = False
+                keep_bytes[starts[i] : full_ends[i]] = False
             data = np.frombuffer(data, dtype=np.uint8)[keep_bytes].tobytes()
             nonblank &= ~open_quote
     lines = np.flatnonzero(nonblank) + 1
@@ -166,11 +178,16 @@ def read_csv(
             io.BytesIO(data),
             # One thread keeps the row numbers that on_invalid receives.
             read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
-                                              newlines_in_values=multiline),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, invalid_row_handler=on_invalid, newlines_in_values=multiline
+            ),
             convert_options=pacsv.ConvertOptions(
-                column_types=None, strings_can_be_null=False, quoted_strings_can_be_null=False,
-                check_utf8=True, auto_dict_encode=False, include_missing_columns=False,
+                column_types=None,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                check_utf8=True,
+                auto_dict_encode=False,
+                include_missing_columns=False,
             ),
         )
     except pa.ArrowInvalid as exc:
@@ -193,7 +210,9 @@ def read_csv(
         # A quoted value spanning lines (multiline files): row numbers become record numbers.
         physical = np.arange(2, table.num_rows + 2, dtype=np.int64)
     bad.sort()
-    return RawTable(file=file, table=table, rows=physical.astype(np.int64), encoding=found, bad_lines=bad)
+    return RawTable(
+        file=file, table=table, rows=physical.astype(np.int64), encoding=found, bad_lines=bad
+    )
 
 
 def read_excel(path: Path, *, sheet: str | None = None) -> RawTable:
@@ -232,8 +251,12 @@ def read_excel(path: Path, *, sheet: str | None = None) -> RawTable:
             value = row[i] if i < len(row) else None
             columns[i].append(None if value is None else _cell_text(value))
     book.close()
-    table = pa.table({name: pa.array(col, pa.string()) for name, col in zip(names, columns, strict=True)})
-    return RawTable(file=file, table=table, rows=np.asarray(numbers, dtype=np.int64), encoding="xlsx")
+    table = pa.table(
+        {name: pa.array(col, pa.string()) for name, col in zip(names, columns, strict=True)}
+    )
+    return RawTable(
+        file=file, table=table, rows=np.asarray(numbers, dtype=np.int64), encoding="xlsx"
+    )
 
 
 def _cell_text(value: object) -> str:
@@ -254,7 +277,12 @@ def read_parquet(path: Path) -> RawTable:
             params={"error": str(exc)},
         ) from exc
     table = table.cast(pa.schema([pa.field(n, pa.string()) for n in table.column_names]))
-    return RawTable(file=file, table=table, rows=np.arange(2, table.num_rows + 2, dtype=np.int64), encoding="parquet")
+    return RawTable(
+        file=file,
+        table=table,
+        rows=np.arange(2, table.num_rows + 2, dtype=np.int64),
+        encoding="parquet",
+    )
 
 
 def read_geojson_properties(path: Path, *, encoding: str | None = None) -> RawTable:
@@ -285,14 +313,21 @@ def read_geojson_properties(path: Path, *, encoding: str | None = None) -> RawTa
         props.append(p)
         names.update(dict.fromkeys(p))
     columns = {
-        n: pa.array([None if p.get(n) is None else _cell_text(p[n]) for p in props], pa.string()) for n in names
+        n: pa.array([None if p.get(n) is None else _cell_text(p[n]) for p in props], pa.string())
+        for n in names
     }
     table = pa.table(columns) if columns else pa.table({"_": pa.nulls(len(props), pa.string())})
-    return RawTable(file=file, table=table, rows=np.arange(1, len(props) + 1, dtype=np.int64), encoding=found)
+    return RawTable(
+        file=file, table=table, rows=np.arange(1, len(props) + 1, dtype=np.int64), encoding=found
+    )
 
 
 def read_table(
-    path: Path, *, delimiter: str | None = None, encoding: str | None = None, sheet: str | None = None
+    path: Path,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
 ) -> RawTable:
     """Return any supported table file (CSV, Excel, Parquet, GeoJSON properties) as text columns."""
     suffix = path.suffix.lower()
@@ -322,8 +357,13 @@ def require_columns(raw: RawTable, needed: list[str], expected: str) -> None:
     if missing:
         raise InputError(
             N_("Missing columns: %(missing)s. Found: %(found)s."),
-            hint=N_("Expected %(expected)s; for another layout give a mapping file with --mapping."),
+            hint=N_(
+                "Expected %(expected)s; for another layout give a mapping file with --mapping."
+            ),
             where=Where(file=raw.file),
-            params={"missing": ", ".join(missing), "found": ", ".join(raw.table.column_names) or "-",
-                    "expected": expected},
+            params={
+                "missing": ", ".join(missing),
+                "found": ", ".join(raw.table.column_names) or "-",
+                "expected": expected,
+            },
         )

@@ -52,7 +52,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def previous_import(con: duckdb.DuckDBPyConnection, kind: str, source: str) -> tuple[str, str] | None:
+def previous_import(
+    con: duckdb.DuckDBPyConnection, kind: str, source: str
+) -> tuple[str, str] | None:
     """Return (import_id, sha256) of the latest import of this kind and source, if any."""
     row = con.execute(
         "SELECT import_id, sha256 FROM imports WHERE kind = ? AND source = ? "
@@ -62,11 +64,14 @@ def previous_import(con: duckdb.DuckDBPyConnection, kind: str, source: str) -> t
     return (row[0], row[1]) if row else None
 
 
-def already_imported(con: duckdb.DuckDBPyConnection, kind: str, source: str, sha: str, *, append: bool) -> bool:
+def already_imported(
+    con: duckdb.DuckDBPyConnection, kind: str, source: str, sha: str, *, append: bool
+) -> bool:
     """Return True when importing this content again would change nothing."""
     if append:
         n = con.execute(
-            "SELECT count(*) FROM imports WHERE kind = ? AND source = ? AND sha256 = ?", [kind, source, sha]
+            "SELECT count(*) FROM imports WHERE kind = ? AND source = ? AND sha256 = ?",
+            [kind, source, sha],
         ).fetchone()
         return bool(n and n[0])
     prev = previous_import(con, kind, source)
@@ -85,7 +90,9 @@ def check_strict(report: ImportReport, rejects: pa.Table, file: str) -> None:
         return
     first = rejects.slice(0, 1).to_pylist()[0]
     raise DataQualityError(
-        N_("%(n)s row(s) rejected and --strict is on; nothing was imported. First: %(reason)s (%(value)r)."),
+        N_(
+            "%(n)s row(s) rejected and --strict is on; nothing was imported. First: %(reason)s (%(value)r)."
+        ),
         hint=N_("Fix the rows listed, or leave --strict out to keep them in the rejects table."),
         where=Where(file=file, row=first["row"], column=first["column"] or None),
         params={"n": report.rows_rejected, "reason": first["reason"], "value": first["value"]},
@@ -93,22 +100,40 @@ def check_strict(report: ImportReport, rejects: pa.Table, file: str) -> None:
 
 
 def record_import(
-    con: duckdb.DuckDBPyConnection, report: ImportReport, *, sha: str, size: int, started: dt.datetime,
+    con: duckdb.DuckDBPyConnection,
+    report: ImportReport,
+    *,
+    sha: str,
+    size: int,
+    started: dt.datetime,
     rejects: pa.Table,
 ) -> None:
     """Insert the import's row and its rejects (inside the caller's transaction)."""
     con.execute(
         "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            report.import_id, report.kind, report.source, report.file, sha, size, report.encoding,
-            report.rows_read, report.rows_accepted, report.rows_rejected, report.rows_unlocated,
-            started, dt.datetime.now(dt.UTC).replace(tzinfo=None), report.replaces,
+            report.import_id,
+            report.kind,
+            report.source,
+            report.file,
+            sha,
+            size,
+            report.encoding,
+            report.rows_read,
+            report.rows_accepted,
+            report.rows_rejected,
+            report.rows_unlocated,
+            started,
+            dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            report.replaces,
         ],
     )
     if rejects.num_rows:
         import_ids = pa.array([report.import_id] * rejects.num_rows, pa.string())
         batch = rejects.add_column(0, "import_id", import_ids)  # noqa: F841 - read by DuckDB below
-        con.execute('INSERT INTO rejects SELECT import_id, "row", "column", value, reason FROM batch')
+        con.execute(
+            'INSERT INTO rejects SELECT import_id, "row", "column", value, reason FROM batch'
+        )
 
 
 def reason_counts(rejects: pa.Table) -> tuple[int, dict[str, int]]:

@@ -13,7 +13,9 @@ from urbansafety.ingest.readers import RawTable, read_table, require_columns
 OLD_NAMES = {"LAT": "LATITUDE", "LONG": "LONGITUDE"}
 
 
-def read_spvm(path: Path, *, encoding: str | None = None, source: str | None = None) -> tuple[RawTable, Mapping]:
+def read_spvm(
+    path: Path, *, encoding: str | None = None, source: str | None = None
+) -> tuple[RawTable, Mapping]:
     """Return the SPVM file's rows and the mapping that reads them (source "spvm" unless given)."""
     raw = read_table(path, encoding=encoding)
     names = [OLD_NAMES.get(n.strip(), n.strip()) for n in raw.table.column_names]

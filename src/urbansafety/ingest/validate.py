@@ -43,7 +43,9 @@ class Rejects:
     values: list[pa.Array] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
 
-    def add(self, rows: np.ndarray, column: str, values: pa.Array, mask: np.ndarray, reason: str) -> None:
+    def add(
+        self, rows: np.ndarray, column: str, values: pa.Array, mask: np.ndarray, reason: str
+    ) -> None:
         """Record values[mask] (at rows[mask]) as rejected for reason."""
         if not mask.any():
             return
@@ -71,12 +73,20 @@ class Rejects:
         """Return the rejects as a table (row, column, value, reason), ordered by row."""
         if not self.rows:
             return pa.table(
-                {"row": pa.array([], pa.int64()), "column": pa.array([], pa.string()),
-                 "value": pa.array([], pa.string()), "reason": pa.array([], pa.string())}
+                {
+                    "row": pa.array([], pa.int64()),
+                    "column": pa.array([], pa.string()),
+                    "value": pa.array([], pa.string()),
+                    "reason": pa.array([], pa.string()),
+                }
             )
         rows = np.concatenate(self.rows)
-        columns = np.concatenate([np.full(len(r), c, dtype=object) for r, c in zip(self.rows, self.columns, strict=True)])
-        reasons = np.concatenate([np.full(len(r), c, dtype=object) for r, c in zip(self.rows, self.reasons, strict=True)])
+        columns = np.concatenate(
+            [np.full(len(r), c, dtype=object) for r, c in zip(self.rows, self.columns, strict=True)]
+        )
+        reasons = np.concatenate(
+            [np.full(len(r), c, dtype=object) for r, c in zip(self.rows, self.reasons, strict=True)]
+        )
         values = pa.concat_arrays(self.values)
         order = np.argsort(rows, kind="stable")
         values = pc.utf8_slice_codeunits(values, 0, 500)  # keep the store small on huge garbage
@@ -120,8 +130,14 @@ def parse_counts(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     (space or no-break space), never as decimal commas.
     """
     text = pc.utf8_trim_whitespace(values)
-    grouped = np.asarray(pc.fill_null(pc.match_substring_regex(text, r"^\d{1,3}([,\s" + "\u00a0\u202f" + r"]\d{3})+$"), False))
-    plain = pc.if_else(pa.array(grouped), pc.replace_substring_regex(text, "[,\\s\u00a0\u202f]", ""), text)
+    grouped = np.asarray(
+        pc.fill_null(
+            pc.match_substring_regex(text, r"^\d{1,3}([,\s" + "\u00a0\u202f" + r"]\d{3})+$"), False
+        )
+    )
+    plain = pc.if_else(
+        pa.array(grouped), pc.replace_substring_regex(text, "[,\\s\u00a0\u202f]", ""), text
+    )
     numbers, bad = parse_numbers(plain)
     numbers = numbers.copy()
     bad |= ~np.isnan(numbers) & ((numbers < 0) | (numbers != np.round(np.nan_to_num(numbers))))
@@ -152,7 +168,9 @@ def parse_dates(
     bad = ~empty & np.asarray(pc.is_null(result))
     minutes, bad_time = parse_times(time_text)
     bad |= bad_time
-    midnight = np.asarray(pc.fill_null(pc.match_substring_regex(time_text, r"^0?0:00(:00)?$"), False))
+    midnight = np.asarray(
+        pc.fill_null(pc.match_substring_regex(time_text, r"^0?0:00(:00)?$"), False)
+    )
     minutes[midnight] = np.nan
     return pc.cast(result, pa.date32()), minutes, bad
 
@@ -162,8 +180,14 @@ def parse_times(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     empty = blank(values)
     found = pc.extract_regex(values, TIME)
     ok = np.asarray(pc.is_valid(found)) & ~empty
-    hours = np.asarray(pc.cast(pc.struct_field(found, [0]), pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
-    mins = np.asarray(pc.cast(pc.struct_field(found, [1]), pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+    hours = np.asarray(
+        pc.cast(pc.struct_field(found, [0]), pa.float64()).to_numpy(zero_copy_only=False),
+        dtype=float,
+    )
+    mins = np.asarray(
+        pc.cast(pc.struct_field(found, [1]), pa.float64()).to_numpy(zero_copy_only=False),
+        dtype=float,
+    )
     minutes = hours * 60 + mins
     valid = ok & (hours <= 24) & (mins < 60) & (minutes <= 24 * 60)
     bad = ~empty & ~valid

@@ -38,7 +38,10 @@ def _rows(name: str) -> list[dict[str, str]]:
 @lru_cache(maxsize=1)
 def categories() -> dict[str, Category]:
     """Return the canonical categories by code."""
-    return {r["category"]: Category(r["category"], r["group"], r["label_fr"], r["label_en"]) for r in _rows("categories.csv")}
+    return {
+        r["category"]: Category(r["category"], r["group"], r["label_fr"], r["label_en"])
+        for r in _rows("categories.csv")
+    }
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +61,11 @@ def ucr2_violations() -> dict[str, Violation]:
     """Return the UCR2 violation codes → Violation (see SOURCES.md for provenance)."""
     return {
         r["violation_code"]: Violation(
-            r["violation_code"], r["label_en"], r["label_fr"], r["category"], r["group"],
+            r["violation_code"],
+            r["label_en"],
+            r["label_fr"],
+            r["category"],
+            r["group"],
             r["violent"].strip().lower() == "true",
         )
         for r in _rows("ucr2_violations.csv")
