@@ -39,7 +39,7 @@ def test_points_on_shared_borders_get_exactly_one_territory() -> None:
     )
     x = np.array([1.0, 1.0, 0.5, 1.5, 2.0, 3.0, 0.0])
     y = np.array([0.5, 1.0, 1.0, 1.5, 2.0, 3.0, 0.0])
-    assert layer.assign(x, y).tolist() == ["A", "A", "A", "D", "D", None, "A"]
+    assert layer.codes_of(x, y).tolist() == ["A", "A", "A", "D", "D", None, "A"]
     # The answer does not depend on the order of the polygons in the file.
     shuffled = Layer(
         "t",
@@ -48,7 +48,7 @@ def test_points_on_shared_borders_get_exactly_one_territory() -> None:
     )
     order = np.argsort(shuffled.codes)
     again = Layer("t", shuffled.codes[order], shuffled.geometries[order])
-    assert again.assign(x, y).tolist() == layer.assign(x, y).tolist()
+    assert again.codes_of(x, y).tolist() == layer.codes_of(x, y).tolist()
 
 
 @pytest.mark.parametrize("fmt", ["geojson-wgs84", "gpkg-32188", "shp-zip-2950", "shp-folder-3857"])

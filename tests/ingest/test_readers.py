@@ -101,3 +101,8 @@ def test_excel_and_parquet(tmp_path: Path) -> None:
         raw = read_table(tmp_path / name)
         assert raw.table.column("code").to_pylist() == ["1430", "2120"]
         assert raw.rows.tolist() == [2, 3]
+
+
+def test_values_are_kept_as_written(tmp_path: Path) -> None:
+    raw = read_csv(write(tmp_path, b"code,pdq,x\n0123,30.0,294904.159001211\n"))
+    assert raw.table.to_pylist() == [{"code": "0123", "pdq": "30.0", "x": "294904.159001211"}]

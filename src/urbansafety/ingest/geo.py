@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from pyogrio.errors import DataSourceError
 
@@ -20,7 +21,7 @@ from urbansafety.errors import InputError, Where
 from urbansafety.i18n import N_
 from urbansafety.ingest import records
 from urbansafety.ingest import validate as v
-from urbansafety.ingest.locate import ISSUE_OUTSIDE, Layer, assign_territories
+from urbansafety.ingest.locate import ISSUE_OUTSIDE, ISSUES, Layer, assign_territories
 from urbansafety.workspace import Workspace
 
 WGS84 = "EPSG:4326"
@@ -231,40 +232,31 @@ def reassign(con: duckdb.DuckDBPyConnection, config: Config) -> None:
         return
     x = np.asarray(frame.column("x").to_numpy(), dtype=float)
     y = np.asarray(frame.column("y").to_numpy(), dtype=float)
-    old_issue = np.asarray(
-        frame.column("location_issue").to_numpy(zero_copy_only=False), dtype=object
-    )
-    has_point = np.isfinite(x) & np.isfinite(y)
-    issue = old_issue.copy()
-    issue[old_issue == ISSUE_OUTSIDE] = None  # recomputed below against the current layers
+    # Issues other than "outside" (missing, placeholder) stay; "outside" is decided again.
+    before = pc.index_in(frame.column("location_issue"), value_set=pa.array(ISSUES[1:]))
+    issue = np.asarray(pc.fill_null(before, -1).to_numpy(zero_copy_only=False), dtype=np.int8) + 1
+    issue[issue == ISSUES.index(ISSUE_OUTSIDE)] = 0
     located = assign_territories(
         x,
         y,
         np.asarray(frame.column("lon").to_numpy(), dtype=float),
         np.asarray(frame.column("lat").to_numpy(), dtype=float),
-        has_point,
+        np.isfinite(x) & np.isfinite(y),
         issue,
         layers=layers,
         extent=list(config.extent_layers),
-        attributes={
-            "district": np.asarray(
-                frame.column("district").to_numpy(zero_copy_only=False), dtype=object
-            )
-        },
+        attributes={"district": frame.column("district").combine_chunks()},
         grid_size=config.grid_size_m,
         h3_resolution=config.h3_resolution,
     )
     update = pa.table(
         {
             "incident_id": frame.column("incident_id"),
-            "location_quality": pa.array(located.quality, pa.string()),
-            "location_issue": pa.array(located.issue, pa.string()),
-            "grid_cell": pa.array(located.grid_cell, pa.string()),
-            "h3_cell": pa.array(located.h3_cell, pa.string()),
-            **{
-                f"layer_{name}": pa.array(codes, pa.string())
-                for name, codes in located.layers.items()
-            },
+            "location_quality": located.quality,
+            "location_issue": located.issue,
+            "grid_cell": located.grid_cell,
+            "h3_cell": located.h3_cell,
+            **{f"layer_{name}": codes for name, codes in located.layers.items()},
         }
     )
     sets = ["location_quality", "location_issue", "grid_cell", "h3_cell"]

@@ -82,20 +82,16 @@ def import_incidents(
             work_crs=cfg.crs,
             layers=layers,
             extent=list(cfg.extent_layers),
-            attributes={
-                "district": np.asarray(
-                    t.column("district").to_numpy(zero_copy_only=False), dtype=object
-                )
-            },
+            attributes={"district": t.column("district").combine_chunks()},
             grid_size=cfg.grid_size_m,
             h3_resolution=cfg.h3_resolution,
         )
         report.import_id = records.new_import_id(KIND, sha)
-        table = _canonical(t, located, source, sha, report.import_id, keyed=mapping.key is not None)
-        unknown = located.quality == "unknown"
+        table = _canonical(t, located)
+        unknown = ~located.located
         report.rows_unlocated = int(unknown.sum())
-        issues, counts = np.unique(located.issue[unknown].astype(str), return_counts=True)
-        report.unlocated_by_issue = {str(i): int(c) for i, c in zip(issues, counts, strict=True)}
+        counts = pc.value_counts(located.issue.filter(pa.array(unknown))).to_pylist()
+        report.unlocated_by_issue = {c["values"]: c["counts"] for c in counts if c["values"]}
         progress("write")
         with store.transaction(con):
             for layer in layers:
@@ -106,14 +102,26 @@ def import_incidents(
                 report.replaces = prev[0] if prev else None
                 con.execute("DELETE FROM incidents WHERE source = ?", [source])
             elif mapping.key is not None:
-                con.register("new_ids", table.select(["incident_id"]))
+                # Appending rows whose key is already stored replaces those incidents.
+                con.register("new_keys", table.select(["source_key"]))
                 con.execute(
-                    "DELETE FROM incidents WHERE incident_id IN (SELECT incident_id FROM new_ids)"
+                    "DELETE FROM incidents WHERE source = ? AND source_key IN "
+                    "(SELECT source_key FROM new_keys)",
+                    [source],
                 )
-                con.unregister("new_ids")
+                con.unregister("new_keys")
             con.register("batch", table)
-            names = ", ".join(table.column_names)
-            con.execute(f"INSERT INTO incidents ({names}) SELECT {names} FROM batch")
+            names = ", ".join(f'"{c}"' for c in table.column_names)
+            columns = "incident_id, source, year, month, import_id, " + names
+            con.execute(
+                INSERT_SQL.format(columns=columns, names=names),
+                {
+                    "keyed": mapping.key is not None,
+                    "source": source,
+                    "sha": sha[:12],
+                    "import_id": report.import_id,
+                },
+            )
             con.unregister("batch")
             records.record_import(
                 con, report, sha=sha, size=path.stat().st_size, started=started, rejects=rejects
@@ -127,26 +135,23 @@ def _floats(table: pa.Table, name: str) -> np.ndarray:
     return np.asarray(table.column(name).to_numpy(), dtype=float)
 
 
-def _canonical(
-    t: pa.Table, located: Located, source: str, sha: str, import_id: str, *, keyed: bool
-) -> pa.Table:
-    """Return the rows to insert, with the store's column names."""
-    if keyed:
-        ids = pc.binary_join_element_wise(pa.scalar(source), t.column("source_key"), ":")
-    else:
-        rows = t.column("source_row").cast(pa.string())
-        ids = pc.binary_join_element_wise(pa.scalar(f"{source}:{sha[:12]}"), rows, ":")
-    occurred = t.column("occurred_on")
-    n = t.num_rows
+# Constant and derived columns are computed by DuckDB while inserting, not row by row in Python.
+INSERT_SQL = """
+INSERT INTO incidents ({columns})
+SELECT CASE WHEN $keyed THEN $source || ':' || source_key
+            ELSE $source || ':' || $sha || ':' || source_row END,
+       $source, year(occurred_on), month(occurred_on), $import_id, {names}
+FROM batch
+"""
+
+
+def _canonical(t: pa.Table, located: Located) -> pa.Table:
+    """Return the rows to insert (constant and derived columns are added by INSERT_SQL)."""
     columns: dict[str, pa.Array | pa.ChunkedArray] = {
-        "incident_id": ids,
-        "source": pa.array([source] * n, pa.string()),
         "source_row": t.column("source_row"),
         "source_key": t.column("source_key"),
-        "occurred_on": occurred,
+        "occurred_on": t.column("occurred_on"),
         "occurred_at": t.column("occurred_at"),
-        "year": pc.cast(pc.year(occurred), pa.int16()),
-        "month": pc.cast(pc.month(occurred), pa.int8()),
         "shift": t.column("shift"),
         "category": t.column("category"),
         "crime_group": t.column("crime_group"),
@@ -157,14 +162,13 @@ def _canonical(
         "lat": pa.array(located.lat, from_pandas=True),
         "x": pa.array(located.x, from_pandas=True),
         "y": pa.array(located.y, from_pandas=True),
-        "location_quality": pa.array(located.quality, pa.string()),
-        "location_issue": pa.array(located.issue, pa.string()),
-        "grid_cell": pa.array(located.grid_cell, pa.string()),
-        "h3_cell": pa.array(located.h3_cell, pa.string()),
-        "import_id": pa.array([import_id] * n, pa.string()),
+        "location_quality": located.quality,
+        "location_issue": located.issue,
+        "grid_cell": located.grid_cell,
+        "h3_cell": located.h3_cell,
     }
     for name, codes in located.layers.items():
-        columns[name] = pa.array(codes, pa.string())
+        columns[name] = codes
     return pa.table(columns)
 
 

@@ -28,11 +28,11 @@ class ParsedIncidents:
     rows_read: int
 
 
-def _column(raw: RawTable, mapping: Mapping, name: str) -> pa.Array | None:
+def _column(raw: RawTable, mapping: Mapping, name: str) -> pa.ChunkedArray | None:
     col = mapping.columns.get(name)
     if col is None:
         return None
-    return raw.table.column(col).combine_chunks()
+    return raw.table.column(col)
 
 
 def _integer_codes(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
@@ -83,8 +83,10 @@ def parse_incidents(
     # Dates, and the time of day when the file has one.
     date_values = _column(raw, mapping, "date")
     assert date_values is not None
-    dates, minutes, bad_date = v.parse_dates(date_values, mapping.date_formats)
-    rejects.add(rows, cols["date"], date_values, v.blank(date_values), v.REASON_EMPTY_DATE)
+    dates, minutes, bad_date, empty_date = v.by_value(
+        date_values, lambda d: (*v.parse_dates(d, mapping.date_formats), v.blank(d))
+    )
+    rejects.add(rows, cols["date"], date_values, empty_date, v.REASON_EMPTY_DATE)
     rejects.add(rows, cols["date"], date_values, bad_date, v.REASON_BAD_DATE)
     today = today or dt.date.today()
     years = np.asarray(pc.fill_null(pc.year(dates), 0))
@@ -95,15 +97,18 @@ def parse_incidents(
     rejects.add(rows, cols["date"], date_values, out_of_range, v.REASON_DATE_RANGE)
     time_values = _column(raw, mapping, "time")
     if time_values is not None:
-        minutes, bad_time = v.parse_times(time_values)
+        minutes, bad_time = v.by_value(time_values, v.parse_times)
         rejects.add(rows, cols["time"], time_values, bad_time, v.REASON_BAD_TIME)
 
     # Shift: given (jour/soir/nuit…) or derived from the time.
     shift_values = _column(raw, mapping, "shift")
     if shift_values is not None:
-        shift, unknown_shift = v.map_labels(shift_values, {**CANONICAL_SHIFTS, **mapping.shifts})
+        shift_map = {**CANONICAL_SHIFTS, **mapping.shifts}
+        shift, unknown_shift = v.by_value(shift_values, lambda a: v.map_labels(a, shift_map))
         rejects.add(rows, cols["shift"], shift_values, unknown_shift, v.REASON_UNKNOWN_SHIFT)
-        shift_arr = pc.coalesce(shift, pa.array(v.shift_from_minutes(minutes), pa.string()))
+        shift_arr = shift
+        if not np.isnan(minutes).all():
+            shift_arr = pc.coalesce(shift, pa.array(v.shift_from_minutes(minutes), pa.string()))
     else:
         shift_arr = pa.array(v.shift_from_minutes(minutes), pa.string())
 
@@ -116,20 +121,20 @@ def parse_incidents(
     label_values = _column(raw, mapping, "category")
     code_ok = np.zeros(n, dtype=bool)
     if code_values is not None:
-        codes, _ = _integer_codes(code_values)
+        codes, _, empty_code = v.by_value(code_values, lambda a: (*_integer_codes(a), v.blank(a)))
         table = taxonomy.ucr2_violations()
         index = pc.index_in(codes, value_set=pa.array(list(table), pa.string()))
         category = pc.take(pa.array([t.category for t in table.values()], pa.string()), index)
         code_ok = np.asarray(pc.is_valid(index))
         violation = pc.if_else(pa.array(code_ok), codes, pa.scalar(None, pa.string()))
-        unknown_code = ~v.blank(code_values) & ~code_ok
+        unknown_code = ~empty_code & ~code_ok
         rejects.add(rows, cols["violation_code"], code_values, unknown_code, v.REASON_UNKNOWN_CODE)
         if label_values is None:
             rejects.add(
                 rows,
                 cols["violation_code"],
                 code_values,
-                v.blank(code_values),
+                empty_code,
                 v.REASON_EMPTY_CATEGORY,
             )
     if label_values is not None:
@@ -142,8 +147,15 @@ def parse_incidents(
                 where=Where(file=mapping.file),
                 params={"codes": ", ".join(bad_target), "known": ", ".join(known)},
             )
-        mapped, unknown_label = v.map_labels(label_values, labels)
-        garbled = v.mojibake(label_values)
+        mapped, unknown_label, garbled, empty_label, trimmed = v.by_value(
+            label_values,
+            lambda a: (
+                *v.map_labels(a, labels),
+                v.mojibake(a),
+                v.blank(a),
+                pc.utf8_trim_whitespace(a),
+            ),
+        )
         need = ~code_ok  # a valid violation code wins over the label
         rejects.add(rows, cols["category"], label_values, need & garbled, v.REASON_MOJIBAKE)
         rejects.add(
@@ -157,22 +169,27 @@ def parse_incidents(
             rows,
             cols["category"],
             label_values,
-            need & v.blank(label_values),
+            need & empty_label,
             v.REASON_EMPTY_CATEGORY,
         )
-        category = pc.coalesce(category, mapped)
-        source_category = pc.utf8_trim_whitespace(label_values)
+        category = mapped if code_values is None else pc.coalesce(category, mapped)
+        source_category = trimmed
     groups = {c: k.group for c, k in known.items()}
-    crime_group = pc.take(
-        pa.array(list(groups.values()), pa.string()),
-        pc.index_in(category, value_set=pa.array(list(groups), pa.string())),
+    (crime_group,) = v.by_value(
+        category,
+        lambda a: (
+            pc.take(
+                pa.array(list(groups.values()), pa.string()),
+                pc.index_in(a, value_set=pa.array(list(groups), pa.string())),
+            ),
+        ),
     )
 
     # District attribute (e.g. SPVM's PDQ, written "30.0").
     district = pa.nulls(n, pa.string())
     district_values = _column(raw, mapping, "district")
     if district_values is not None:
-        district, bad_district = _integer_codes(district_values)
+        district, bad_district = v.by_value(district_values, _integer_codes)
         if mapping.source == "spvm":
             rejects.add(rows, cols["district"], district_values, bad_district, v.REASON_BAD_NUMBER)
         else:
@@ -184,7 +201,7 @@ def parse_incidents(
         if values is None:
             coords[name] = np.full(n, np.nan)
             continue
-        coords[name], bad_number = v.parse_numbers(values)
+        coords[name], bad_number = v.by_value(values, v.parse_numbers)
         rejects.add(rows, cols[name], values, bad_number, v.REASON_BAD_NUMBER)
 
     key = pa.nulls(n, pa.string())
@@ -196,8 +213,6 @@ def parse_incidents(
         rejects.add(rows, mapping.key, key_values, duplicate, v.REASON_DUPLICATE_KEY)
 
     bad_rows = rejects.rejected_rows()
-    accepted = ~np.isin(rows, bad_rows)
-    keep = pa.array(accepted)
     occurred_at = _timestamps(dates, minutes)
     table = pa.table(
         {
@@ -216,27 +231,29 @@ def parse_incidents(
             "lon_in": pa.array(coords["lon"]),
             "lat_in": pa.array(coords["lat"]),
         }
-    ).filter(keep)
+    )
+    if len(bad_rows):
+        table = table.filter(pa.array(~np.isin(rows, bad_rows)))
     return ParsedIncidents(table=table, rejects=rejects, rows_read=raw.rows_read)
 
 
 def _later_duplicates(values: pa.Array) -> np.ndarray:
     """Return the mask of values equal to an earlier value (the first occurrence is kept)."""
-    arr = np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
-    mask = np.zeros(len(arr), dtype=bool)
-    present = np.asarray(pc.is_valid(values))
-    if present.any():
-        idx = np.flatnonzero(present)
-        _, first = np.unique(arr[idx].astype(str), return_index=True)
-        dup = np.ones(len(idx), dtype=bool)
-        dup[first] = False
-        mask[idx[dup]] = True
+    encoded = pc.dictionary_encode(values)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.unify_dictionaries().combine_chunks()
+    index = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False))
+    mask = index >= 0
+    first = np.unique(index, return_index=True)[1]
+    mask[first] = False
     return mask
 
 
 def _timestamps(dates: pa.Array, minutes: np.ndarray) -> pa.Array:
     """Return date + time where the time is known, else null."""
-    days = dates.cast(pa.timestamp("s")).to_numpy(zero_copy_only=False)
     known = ~np.isnan(minutes)
+    if not known.any():
+        return pa.nulls(len(minutes), pa.timestamp("s"))
+    days = dates.cast(pa.timestamp("s")).to_numpy(zero_copy_only=False)
     stamps = days + (np.nan_to_num(minutes).astype(np.int64) * 60).astype("timedelta64[s]")
     return pa.array(stamps, pa.timestamp("s"), mask=~known | np.isnat(days))

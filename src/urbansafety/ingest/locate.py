@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 import h3
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from pyproj import Transformer
 
@@ -15,6 +18,7 @@ WGS84 = "EPSG:4326"
 ISSUE_MISSING = N_("missing")
 ISSUE_PLACEHOLDER = N_("placeholder")
 ISSUE_OUTSIDE = N_("outside the territory")
+ISSUES = ("", ISSUE_MISSING, ISSUE_PLACEHOLDER, ISSUE_OUTSIDE)  # 0 = no issue
 
 
 @dataclass(frozen=True)
@@ -27,12 +31,12 @@ class Layer:
     attribute: str = ""
 
     def assign(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Return each point's code (None outside every polygon).
+        """Return the index in codes of each point's territory (-1 outside every polygon).
 
         A point on a border shared by two polygons gets exactly one: the first code in sort
         order, so the result never depends on the file's polygon order.
         """
-        out = np.full(len(x), None, dtype=object)
+        out = np.full(len(x), -1, dtype=np.int64)
         if len(x) == 0 or len(self.codes) == 0:
             return out
         tree = shapely.STRtree(self.geometries)
@@ -41,8 +45,13 @@ class Layer:
         order = np.lexsort((poly_idx, point_idx))
         point_idx, poly_idx = point_idx[order], poly_idx[order]
         first = np.unique(point_idx, return_index=True)[1]
-        out[point_idx[first]] = self.codes[poly_idx[first]]
+        out[point_idx[first]] = poly_idx[first]
         return out
+
+    def codes_of(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Return each point's code (None outside every polygon)."""
+        index = self.assign(x, y)
+        return np.array([self.codes[i] if i >= 0 else None for i in index.tolist()], dtype=object)
 
 
 @dataclass
@@ -53,11 +62,12 @@ class Located:
     y: np.ndarray
     lon: np.ndarray
     lat: np.ndarray
-    quality: np.ndarray
-    issue: np.ndarray
-    grid_cell: np.ndarray
-    h3_cell: np.ndarray
-    layers: dict[str, np.ndarray]
+    located: np.ndarray
+    quality: pa.Array
+    issue: pa.Array
+    grid_cell: pa.Array
+    h3_cell: pa.Array
+    layers: dict[str, pa.Array]
 
 
 def usable_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -89,7 +99,7 @@ def locate(
     work_crs: str,
     layers: list[Layer],
     extent: list[str],
-    attributes: dict[str, np.ndarray],
+    attributes: dict[str, pa.Array],
     grid_size: float,
     h3_resolution: int,
 ) -> Located:
@@ -130,9 +140,9 @@ def locate(
         x[only_ll], y[only_ll] = np.asarray(wx)[inv], np.asarray(wy)[inv]
 
     located = xy_ok | ll_ok
-    issue = np.full(n, None, dtype=object)
-    issue[~located] = ISSUE_MISSING
-    issue[~located & (xy_ph | ll_ph)] = ISSUE_PLACEHOLDER
+    issue = np.zeros(n, dtype=np.int8)
+    issue[~located] = ISSUES.index(ISSUE_MISSING)
+    issue[~located & (xy_ph | ll_ph)] = ISSUES.index(ISSUE_PLACEHOLDER)
     return assign_territories(
         x,
         y,
@@ -158,69 +168,83 @@ def assign_territories(
     *,
     layers: list[Layer],
     extent: list[str],
-    attributes: dict[str, np.ndarray],
+    attributes: dict[str, pa.Array],
     grid_size: float,
     h3_resolution: int,
 ) -> Located:
     """Return location columns for points in the workspace CRS (has_point marks usable ones).
 
-    A point outside every polygon of the extent layers (all layers when extent is empty)
-    becomes an unknown location; unlocated incidents get a layer's code from the attribute
-    configured for it (e.g. the PDQ number) when that code exists in the layer.
+    issue holds codes into ISSUES. A point outside every polygon of the extent layers (all
+    layers when extent is empty) becomes an unknown location; unlocated incidents get a
+    layer's code from the attribute configured for it (e.g. the PDQ number) when that code
+    exists in the layer. Work is done once per distinct point, then spread to its incidents
+    with integer indices (no Python object per incident).
     """
     n = len(x)
-    located = has_point.copy()
     issue = issue.copy()
-    codes: dict[str, np.ndarray] = {layer.name: np.full(n, None, dtype=object) for layer in layers}
-    if located.any():
-        up, inv = _unique_points(x[located], y[located])
-        for layer in layers:
-            codes[layer.name][located] = layer.assign(up[:, 0], up[:, 1])[inv]
+    rows = np.flatnonzero(has_point)
+    up, inv = _unique_points(x[rows], y[rows])
+    point_index = {layer.name: layer.assign(up[:, 0], up[:, 1]) for layer in layers}
+    inside = np.ones(len(up), dtype=bool)
     bounding = [layer.name for layer in layers if not extent or layer.name in extent]
     if bounding:
-        inside = np.zeros(n, dtype=bool)
+        inside[:] = False
         for name in bounding:
-            inside |= codes[name] != None  # noqa: E711 - elementwise on an object array
-        outside = located & ~inside
-        issue[outside] = ISSUE_OUTSIDE
-        located &= ~outside
-        for name in codes:
-            codes[name][outside] = None
-    for layer in layers:
-        values = attributes.get(layer.attribute) if layer.attribute else None
-        if values is not None:
-            fill = ~located & np.isin(values.astype(object), layer.codes)
-            codes[layer.name][fill] = values[fill]
+            inside |= point_index[name] >= 0
+    located = np.zeros(n, dtype=bool)
+    located[rows] = inside[inv]
+    issue[rows[~inside[inv]]] = ISSUES.index(ISSUE_OUTSIDE)
 
-    quality = np.where(located, "located", "unknown").astype(object)
-    grid = np.full(n, None, dtype=object)
-    cells = np.full(n, None, dtype=object)
-    if located.any():
-        gx = np.floor(x[located] / grid_size).astype(np.int64)
-        gy = np.floor(y[located] / grid_size).astype(np.int64)
-        grid[located] = np.char.add(
-            np.char.add("E", gx.astype(str)), np.char.add("N", gy.astype(str))
-        )
-        ul, inv = _unique_points(lon[located], lat[located])
-        hex_ids = np.array(
-            [h3.latlng_to_cell(la, lo, h3_resolution) for lo, la in ul], dtype=object
-        )
-        cells[located] = hex_ids[inv]
+    codes: dict[str, pa.Array] = {}
+    for layer in layers:
+        index = np.full(n, -1, dtype=np.int64)
+        index[rows] = np.where(inside, point_index[layer.name], -1)[inv]
+        attribute = attributes.get(layer.attribute) if layer.attribute else None
+        if attribute is not None:
+            by_code = pc.index_in(attribute, value_set=pa.array(layer.codes.tolist(), pa.string()))
+            by_code = np.asarray(
+                pc.fill_null(by_code, -1).to_numpy(zero_copy_only=False), dtype=np.int64
+            )
+            index = np.where(~located & (by_code >= 0), by_code, index)
+        codes[layer.name] = _take(layer.codes.tolist(), index)
+
+    point_grid: list[str | None] = []
+    point_h3: list[str | None] = []
+    if len(up):
+        gx = np.floor(up[:, 0] / grid_size).astype(np.int64)
+        gy = np.floor(up[:, 1] / grid_size).astype(np.int64)
+        # The H3 cell of a point is that of its longitude/latitude (first incident at the point).
+        first = np.zeros(len(up), dtype=np.int64)
+        first[inv[::-1]] = rows[::-1]
+        point_grid = [f"E{i}N{j}" for i, j in zip(gx.tolist(), gy.tolist(), strict=True)]
+        point_h3 = [
+            h3.latlng_to_cell(la, lo, h3_resolution)
+            if np.isfinite(la) and np.isfinite(lo)
+            else None
+            for lo, la in zip(lon[first].tolist(), lat[first].tolist(), strict=True)
+        ]
+    cell_index = np.full(n, -1, dtype=np.int64)
+    cell_index[rows] = np.where(inside, np.arange(len(up)), -1)[inv]
     return Located(
         x=x,
         y=y,
         lon=lon,
         lat=lat,
-        quality=quality,
-        issue=issue,
-        grid_cell=grid,
-        h3_cell=cells,
+        located=located,
+        quality=_take(["unknown", "located"], located.astype(np.int64)),
+        issue=_take([None, *ISSUES[1:]], np.where(issue == 0, -1, issue).astype(np.int64)),
+        grid_cell=_take(point_grid, cell_index),
+        h3_cell=_take(point_h3, cell_index),
         layers=codes,
     )
 
 
+def _take(values: list[str | None], index: np.ndarray) -> pa.Array:
+    """Return values[index] as a string array, null where index is -1 (done in Arrow, not Python)."""
+    return pc.take(pa.array(values, pa.string()), pa.array(index, mask=index < 0))
+
+
 def _unique_points(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (distinct (a, b) pairs, index of each input pair in them)."""
-    pairs = np.column_stack((a, b))
-    uniq, inv = np.unique(pairs, axis=0, return_inverse=True)
-    return uniq, inv.ravel()
+    """Return (distinct (a, b) pairs, index of each input pair in them); a and b are finite."""
+    index, uniq = pd.factorize(a + 1j * b)
+    return np.column_stack((uniq.real, uniq.imag)), index
