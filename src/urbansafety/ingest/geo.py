@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -158,38 +159,43 @@ def import_territories(
             "area_km2": (shapely.area(geoms) / 1e6).tolist(),
         }
     )
-    reject_table = pa.table(
-        {
-            "row": pa.array([r[0] for r in rejects], pa.int64()),
-            "column": [r[1] for r in rejects],
-            "value": [r[2] for r in rejects],
-            "reason": [r[3] for r in rejects],
-        }
-    )
+    reject_table = records.rejects_table(rejects)
     report.rows_read = len(frame)
     report.rows_accepted = table.num_rows
     report.rows_rejected, report.rejected_by_reason = records.reason_counts(reject_table)
+
+    def assign_incidents(con: duckdb.DuckDBPyConnection) -> None:
+        if layer not in store.layer_columns(con):
+            con.execute(f'ALTER TABLE incidents ADD COLUMN "{layer}" VARCHAR')
+        reassign(con, ws.config)
+
+    _replace_layer(ws, report, table, reject_table, path, sha, started, then=assign_incidents)
+    return report
+
+
+def _replace_layer(
+    ws: Workspace,
+    report: records.ImportReport,
+    table: pa.Table,
+    reject_table: pa.Table,
+    path: Path,
+    sha: str,
+    started: dt.datetime,
+    then: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+) -> None:
+    """Replace the layer report.source of the store table report.kind by table, in one transaction."""
     with store.connect(ws.store_path) as con:
-        if records.already_imported(con, "territories", layer, sha, append=False):
+        if records.already_imported(con, report.kind, report.source, sha, append=False):
             report.skipped = True
-            return report
-        report.import_id = records.new_import_id("territories", sha)
-        prev = records.previous_import(con, "territories", layer)
+            return
+        report.import_id = records.new_import_id(report.kind, sha)
+        prev = records.previous_import(con, report.kind, report.source)
         report.replaces = prev[0] if prev else None
         with store.transaction(con):
-            con.execute("DELETE FROM territories WHERE layer = ?", [layer])
-            batch = table.append_column(
-                "import_id", pa.array([report.import_id] * table.num_rows, pa.string())
-            )
-            con.register("batch", batch)
-            con.execute(
-                "INSERT INTO territories SELECT layer, code, name, parent_code, geometry, geometry_wgs84, "
-                "area_km2, import_id FROM batch"
-            )
-            con.unregister("batch")
-            if layer not in store.layer_columns(con):
-                con.execute(f'ALTER TABLE incidents ADD COLUMN "{layer}" VARCHAR')
-            reassign(con, ws.config)
+            con.execute(f"DELETE FROM {report.kind} WHERE layer = ?", [report.source])
+            records.insert_batch(con, report.kind, table, report.import_id)
+            if then is not None:
+                then(con)
             records.record_import(
                 con,
                 report,
@@ -198,7 +204,6 @@ def import_territories(
                 started=started,
                 rejects=reject_table,
             )
-    return report
 
 
 def load_layers(con: duckdb.DuckDBPyConnection, config: Config) -> list[Layer]:
@@ -308,7 +313,7 @@ def import_sites(
             if dup[i]
             else (v.REASON_EMPTY_KEY if ids[i] is None else REASON_NO_GEOMETRY),
         )
-        for i in np.flatnonzero(~ok | dup)
+        for i in np.flatnonzero(~ok | dup).tolist()
     ]
     keep = ok & ~dup
     pts = points[keep]
@@ -334,42 +339,11 @@ def import_sites(
             "attributes": attrs,
         }
     )
-    reject_table = pa.table(
-        {
-            "row": pa.array([r[0] for r in rejects], pa.int64()),
-            "column": [r[1] for r in rejects],
-            "value": [r[2] for r in rejects],
-            "reason": [r[3] for r in rejects],
-        }
-    )
+    reject_table = records.rejects_table(rejects)
     report.rows_read = len(frame)
     report.rows_accepted = table.num_rows
     report.rows_rejected, report.rejected_by_reason = records.reason_counts(reject_table)
-    with store.connect(ws.store_path) as con:
-        if records.already_imported(con, "sites", layer, sha, append=False):
-            report.skipped = True
-            return report
-        report.import_id = records.new_import_id("sites", sha)
-        prev = records.previous_import(con, "sites", layer)
-        report.replaces = prev[0] if prev else None
-        with store.transaction(con):
-            con.execute("DELETE FROM sites WHERE layer = ?", [layer])
-            batch = table.append_column(
-                "import_id", pa.array([report.import_id] * table.num_rows, pa.string())
-            )
-            con.register("batch", batch)
-            con.execute(
-                "INSERT INTO sites SELECT layer, site_id, name, x, y, lon, lat, attributes, import_id FROM batch"
-            )
-            con.unregister("batch")
-            records.record_import(
-                con,
-                report,
-                sha=sha,
-                size=path.stat().st_size if path.is_file() else 0,
-                started=started,
-                rejects=reject_table,
-            )
+    _replace_layer(ws, report, table, reject_table, path, sha, started)
     return report
 
 

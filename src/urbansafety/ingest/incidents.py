@@ -14,7 +14,7 @@ from urbansafety.errors import InputError, Where
 from urbansafety.i18n import N_
 from urbansafety.ingest import validate as v
 from urbansafety.ingest.mapping import Mapping
-from urbansafety.ingest.readers import RawTable
+from urbansafety.ingest.readers import RawTable, require_columns
 
 CANONICAL_SHIFTS = {"day": "day", "evening": "evening", "night": "night"}
 
@@ -59,20 +59,7 @@ def parse_incidents(
     needed += [c for f, c in cols.items() if f != "date"]
     if mapping.key:
         needed.append(mapping.key)
-    missing = [c for c in needed if c not in raw.table.column_names]
-    if missing:
-        raise InputError(
-            N_("Missing columns: %(missing)s. Found: %(found)s."),
-            hint=N_(
-                "Expected %(expected)s; for another layout give a mapping file with --mapping."
-            ),
-            where=Where(file=raw.file),
-            params={
-                "missing": ", ".join(missing),
-                "found": ", ".join(raw.table.column_names) or "-",
-                "expected": ", ".join(dict.fromkeys(needed)),
-            },
-        )
+    require_columns(raw, list(dict.fromkeys(needed)), ", ".join(dict.fromkeys(needed)))
     rows = raw.rows
     n = len(rows)
     rejects = v.Rejects()

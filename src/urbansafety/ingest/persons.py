@@ -104,12 +104,7 @@ def import_persons(
         report.replaces = prev[0] if prev else None
         with store.transaction(con):
             con.execute("DELETE FROM persons WHERE source = ?", [mapping.source])
-            con.register("batch", table)
-            con.execute(
-                "INSERT INTO persons SELECT incident_id, source, source_row, role, age, gender, ? FROM batch",
-                [report.import_id],
-            )
-            con.unregister("batch")
+            records.insert_batch(con, "persons", table, report.import_id)
             records.record_import(
                 con,
                 report,

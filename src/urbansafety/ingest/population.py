@@ -119,16 +119,13 @@ def import_population(
         report.rows_accepted = table.num_rows
         report.import_id = records.new_import_id("population", sha)
         with store.transaction(con):
-            con.register("batch", table)
+            con.register("new_rows", table)
             con.execute(
-                "DELETE FROM population p USING (SELECT DISTINCT layer, code, year FROM batch) b "
+                "DELETE FROM population p USING (SELECT DISTINCT layer, code, year FROM new_rows) b "
                 "WHERE p.layer = b.layer AND p.code = b.code AND p.year = b.year"
             )
-            con.execute(
-                "INSERT INTO population SELECT layer, code, year, age_group, gender, population, ? FROM batch",
-                [report.import_id],
-            )
-            con.unregister("batch")
+            con.unregister("new_rows")
+            records.insert_batch(con, "population", table, report.import_id)
             records.record_import(
                 con,
                 report,

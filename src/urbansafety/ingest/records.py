@@ -147,3 +147,25 @@ def reason_counts(rejects: pa.Table) -> tuple[int, dict[str, int]]:
     for _, reason in pairs:
         counts[reason] = counts.get(reason, 0) + 1
     return len(set(rows.tolist())), dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def rejects_table(rejects: list[tuple[int, str, str, str]]) -> pa.Table:
+    """Return (row, column, value, reason) tuples as a rejects table."""
+    return pa.table(
+        {
+            "row": pa.array([r[0] for r in rejects], pa.int64()),
+            "column": pa.array([r[1] for r in rejects], pa.string()),
+            "value": pa.array([r[2] for r in rejects], pa.string()),
+            "reason": pa.array([r[3] for r in rejects], pa.string()),
+        }
+    )
+
+
+def insert_batch(
+    con: duckdb.DuckDBPyConnection, target: str, batch: pa.Table, import_id: str
+) -> None:
+    """Insert batch's columns, then import_id, into the store table target."""
+    con.register("batch", batch)
+    columns = ", ".join(f'"{c}"' for c in batch.column_names)
+    con.execute(f"INSERT INTO {target} SELECT {columns}, ? FROM batch", [import_id])
+    con.unregister("batch")
