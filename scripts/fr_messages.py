@@ -199,6 +199,17 @@ FR: dict[str, str] = {
     "Give a count of 0 or more and years (first, last) with first <= last.": "Indiquez un nombre d'au moins 0 et des années (première, dernière) avec première <= dernière.",
     "The UCR2 table has none of the categories the demo draws from.": "La table DUC2 ne contient aucune des catégories utilisées par la démonstration.",
     "Check the category column of taxonomy/ucr2_violations.csv.": "Vérifiez la colonne category de taxonomy/ucr2_violations.csv.",
+    "Rejected rows": "Lignes rejetées",
+    "row": "ligne",
+    "column": "colonne",
+    "value": "valeur",
+    "List rejected rows (file, row, column, value, reason) so they can be fixed; --out writes them all to a CSV file.":
+        "Lister les lignes rejetées (fichier, ligne, colonne, valeur, motif) pour les corriger; --out les écrit "
+        "toutes dans un fichier CSV.",
+    "Only the rejects of this imported file (its name).": "Seulement les rejets de ce fichier importé (son nom).",
+    "How many rows to show.": "Nombre de lignes à afficher.",
+    "Write every rejected row to this CSV file.": "Écrire toutes les lignes rejetées dans ce fichier CSV.",
+    "%(n)s rejected rows written to %(path)s": "%(n)s lignes rejetées écrites dans %(path)s",
 }
 
 

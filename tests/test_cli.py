@@ -49,7 +49,7 @@ def test_import_then_info_in_french(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "60 lignes lues, 60 acceptées, 0 rejetées" in result.stdout
-    assert "Localisation inconnue : 13 (21.7%)" in result.stdout and "cp1252" in result.stdout
+    assert "Localisation inconnue : 13 (21,7\u00a0%)" in result.stdout and "cp1252" in result.stdout
     again = run("import", "incidents", str(DATA / "spvm_2021_cp1252.csv"), "--workspace", ws)
     assert "déjà importé" in again.stdout
     info = run("info", "--workspace", ws)
@@ -141,3 +141,31 @@ def test_quiet_prints_nothing(tmp_path: Path) -> None:
         "import", "incidents", str(DATA / "spvm_2023_utf8.csv"), "--workspace", ws, "--quiet"
     )
     assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
+
+
+def test_rejects_are_listed_and_exported(tmp_path: Path) -> None:
+    ws = str(tmp_path / "ws")
+    run("init", ws)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "CATEGORIE,DATE,QUART,PDQ,X,Y,LONGITUDE,LATITUDE\nMéfait,2018-01-01,jour,3.0,,,,\n"
+        "Cambriolage,2018-02-01,jour,3.0,,,,\nMéfait,2018-02-30,jour,3.0,,,,\n",
+        encoding="utf-8",
+    )
+    run("import", "incidents", str(bad), "--workspace", ws)
+    shown = run("rejects", "--workspace", ws, "--lang", "fr")
+    assert shown.returncode == 0
+    assert (
+        "catégorie inconnue" in shown.stdout
+        and "Cambriolage" in shown.stdout
+        and "date invalide" in shown.stdout
+    )
+    out = tmp_path / "rejets.csv"
+    written = run("rejects", "--workspace", ws, "--out", str(out), "--lang", "en")
+    assert written.returncode == 0 and "2 rejected rows written" in written.stdout
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "file,row,column,value,reason,reason"
+    assert lines[1:] == [
+        "bad.csv,3,CATEGORIE,Cambriolage,unknown category,unknown category",
+        "bad.csv,4,DATE,2018-02-30,bad date,bad date",
+    ]

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from urbansafety.errors import UrbanSafetyError
-from urbansafety.i18n import LANGUAGES, N_, translator
+from urbansafety.i18n import LANGUAGES, N_, format_count, format_share, translator
 from urbansafety.ingest.records import ImportReport
 from urbansafety.workspace import open_workspace
 
@@ -58,7 +58,7 @@ def build_app(lang: str = "fr") -> typer.Typer:
         rich_markup_mode=None,
         pretty_exceptions_enable=False,
     )
-    register(app, _)
+    register(app, _, lang)
     return app
 
 
@@ -102,9 +102,18 @@ def progress_bar(
     return advance, stop
 
 
-def print_report(report: ImportReport, gettext: Callable[[str], str], console: Console) -> None:
+def print_report(
+    report: ImportReport, gettext: Callable[[str], str], console: Console, lang: str = "fr"
+) -> None:
     """Print an import's summary: read / accepted / rejected by reason / unknown location."""
     _ = gettext
+
+    def n(value: int) -> str:
+        return format_count(value, lang)
+
+    def sign(value: int) -> str:
+        return "+" if value >= 0 else "−"
+
     if report.skipped:
         console.print(
             _("%(file)s: already imported (same content); nothing changed.") % {"file": report.file}
@@ -118,23 +127,23 @@ def print_report(report: ImportReport, gettext: Callable[[str], str], console: C
             "file": report.file,
             "kind": _(report.kind),
             "source": report.source,
-            "read": f"{report.rows_read:,}",
-            "accepted": f"{report.rows_accepted:,}",
-            "rejected": f"{report.rows_rejected:,}",
+            "read": n(report.rows_read),
+            "accepted": n(report.rows_accepted),
+            "rejected": n(report.rows_rejected),
         },
         highlight=False,
     )
-    for reason, n in report.rejected_by_reason.items():
-        console.print(f"  {_('rejected')}: {_(reason)}: {n:,}", highlight=False)
+    for reason, count in report.rejected_by_reason.items():
+        console.print(f"  {_('rejected')}: {_(reason)}: {n(count)}", highlight=False)
     if report.kind == "incidents":
         share = report.rows_unlocated / report.rows_accepted if report.rows_accepted else 0.0
         console.print(
             _("Unknown location: %(n)s (%(share)s), kept in every total their attributes allow.")
-            % {"n": f"{report.rows_unlocated:,}", "share": f"{share:.1%}"},
+            % {"n": n(report.rows_unlocated), "share": format_share(share, lang)},
             highlight=False,
         )
-        for issue, n in report.unlocated_by_issue.items():
-            console.print(f"  {_(issue)}: {n:,}", highlight=False)
+        for issue, count in report.unlocated_by_issue.items():
+            console.print(f"  {_(issue)}: {n(count)}", highlight=False)
     if report.encoding and report.encoding not in ("utf-8", "xlsx", "parquet"):
         console.print(
             _("Text encoding found: %(encoding)s.") % {"encoding": report.encoding}, highlight=False
@@ -147,7 +156,7 @@ def print_report(report: ImportReport, gettext: Callable[[str], str], console: C
         )
         for year, category, before, after in report.changes:
             console.print(
-                f"  {year} {category}: {before:,} → {after:,} ({after - before:+,})",
+                f"  {year} {category}: {n(before)} → {n(after)} ({sign(after - before)}{n(abs(after - before))})",
                 highlight=False,
             )
         if not report.changes:

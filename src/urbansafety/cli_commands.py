@@ -14,7 +14,7 @@ from rich.console import Console
 from urbansafety.workspace import init_workspace, open_workspace
 
 
-def register(app: typer.Typer, _: Callable[[str], str]) -> None:
+def register(app: typer.Typer, _: Callable[[str], str], language: str = "fr") -> None:
     """Add every command to app, with help texts translated by _."""
     from urbansafety import cli
     from urbansafety.info import print_info
@@ -79,7 +79,43 @@ def register(app: typer.Typer, _: Callable[[str], str]) -> None:
         ),
     )
     def info(workspace: Workspace = Path("."), lang: Lang = "fr") -> None:
-        print_info(open_workspace(workspace), _, out)
+        print_info(open_workspace(workspace), _, out, language)
+
+    @app.command(
+        "rejects",
+        help=_(
+            "List rejected rows (file, row, column, value, reason) so they can be fixed; "
+            "--out writes them all to a CSV file."
+        ),
+    )
+    def rejects(
+        file: Annotated[
+            str | None, typer.Option(help=_("Only the rejects of this imported file (its name)."))
+        ] = None,
+        limit: Annotated[int, typer.Option(help=_("How many rows to show."))] = 50,
+        out_file: Annotated[
+            Path | None, typer.Option("--out", help=_("Write every rejected row to this CSV file."))
+        ] = None,
+        workspace: Workspace = Path("."),
+        lang: Lang = "fr",
+    ) -> None:
+        from urbansafety.info import list_rejects, print_rejects
+
+        ws = open_workspace(workspace)
+        if out_file is not None:
+            import csv
+
+            rows = list_rejects(ws, file=file, limit=None)
+            with out_file.open("w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(["file", "row", "column", "value", "reason", _("reason")])
+                for file_name, row, column, value, reason in rows:
+                    writer.writerow([file_name, row, column, value, reason, _(reason)])
+            out.print(
+                _("%(n)s rejected rows written to %(path)s") % {"n": len(rows), "path": out_file}
+            )
+            return
+        print_rejects(list_rejects(ws, file=file, limit=limit), _, out)
 
     imp = typer.Typer(
         help=_("Import a file into the workspace (one transaction: all or nothing)."),
@@ -98,7 +134,7 @@ def register(app: typer.Typer, _: Callable[[str], str]) -> None:
         finally:
             stop()
         if not quiet:
-            cli.print_report(report, _, out)  # type: ignore[arg-type]
+            cli.print_report(report, _, out, language)  # type: ignore[arg-type]
 
     @imp.command(
         "incidents",

@@ -7,6 +7,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
 
 LANGUAGES = ("fr", "en")
 DOMAIN = "urbansafety"
@@ -37,3 +38,20 @@ def translator(lang: str) -> Callable[[str], str]:
         return table.get(message, message)
 
     return gettext
+
+
+LOCALES = {"fr": "fr_CA", "en": "en_CA"}
+
+
+def format_count(value: int, lang: str) -> str:
+    """Return a count written as in lang: 120 000 in French, 120,000 in English."""
+    return format_decimal(value, locale=LOCALES.get(lang, "fr_CA"))
+
+
+def format_share(value: float, lang: str) -> str:
+    """Return a proportion as a percentage with one decimal: 16,1 % in French, 16.1% in English."""
+    return format_percent(
+        value,
+        format="#,##0.0\u00a0%" if lang == "fr" else "#,##0.0%",
+        locale=LOCALES.get(lang, "fr_CA"),
+    )

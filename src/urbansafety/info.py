@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from urbansafety import store
+from urbansafety.i18n import format_count, format_share
 from urbansafety.workspace import Workspace
 
 
@@ -58,9 +59,13 @@ def summarise(ws: Workspace, last: int = 8) -> StoreSummary:
     return s
 
 
-def print_info(ws: Workspace, _: Callable[[str], str], console: Console) -> None:
+def print_info(ws: Workspace, _: Callable[[str], str], console: Console, lang: str = "fr") -> None:
     """Print the summary of a workspace for people."""
     s = summarise(ws)
+
+    def n(value: int) -> str:
+        return format_count(value, lang)
+
     engine = _("engine")
     console.print(
         f"[bold]{ws.config.name}[/] — {ws.path} ({ws.config.crs}, {engine} {ws.config.engine})",
@@ -69,8 +74,8 @@ def print_info(ws: Workspace, _: Callable[[str], str], console: Console) -> None
     rows = Table(title=_("Tables"))
     rows.add_column(_("table"))
     rows.add_column(_("rows"), justify="right")
-    for name, n in s.rows.items():
-        rows.add_row(name, f"{n:,}")
+    for name, count in s.rows.items():
+        rows.add_row(name, n(count))
     console.print(rows)
     if s.years:
         share = s.unlocated / s.rows["incidents"] if s.rows["incidents"] else 0
@@ -79,14 +84,14 @@ def print_info(ws: Workspace, _: Callable[[str], str], console: Console) -> None
             % {
                 "first": s.years[0],
                 "last": s.years[1],
-                "n": f"{s.unlocated:,}",
-                "share": f"{share:.1%}",
+                "n": n(s.unlocated),
+                "share": format_share(share, lang),
             },
             highlight=False,
         )
         console.print(
             _("Sources: %(list)s")
-            % {"list": ", ".join(f"{k} ({v:,})" for k, v in s.sources.items())},
+            % {"list": ", ".join(f"{k} ({n(v)})" for k, v in s.sources.items())},
             highlight=False,
         )
     if s.layers:
@@ -114,14 +119,42 @@ def print_info(ws: Workspace, _: Callable[[str], str], console: Console) -> None
         ):
             t.add_column(col)
         for kind, source, file, read, acc, rej, when in s.imports:
-            t.add_row(_(kind), source, file, f"{read:,}", f"{acc:,}", f"{rej:,}", when)
+            t.add_row(_(kind), source, file, n(read), n(acc), n(rej), when)
         console.print(t)
     if s.rejects:
         t = Table(title=_("Rejected rows by reason"))
         for col in (_("file"), _("reason"), _("rows")):
             t.add_column(col)
-        for file, reason, n in s.rejects:
-            t.add_row(file, _(reason), f"{n:,}")
+        for file, reason, count in s.rejects:
+            t.add_row(file, _(reason), n(count))
         console.print(t)
     else:
         console.print(_("No rejected rows."))
+
+
+def list_rejects(ws: Workspace, *, file: str | None = None, limit: int | None = 50) -> list[tuple]:
+    """Return rejected rows (file, row, column, value, reason), latest import first, then by row."""
+    sql = (
+        'SELECT i.file, r."row", r."column", r.value, r.reason FROM rejects r '
+        "JOIN imports i USING (import_id) WHERE ? IS NULL OR i.file = ? "
+        'ORDER BY i.finished_at DESC, r."row", r."column"'
+    )
+    params: list[object] = [file, file]
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    with store.connect(ws.store_path, read_only=True) as con:
+        return con.execute(sql, params).fetchall()
+
+
+def print_rejects(rows: list[tuple], _: Callable[[str], str], console: Console) -> None:
+    """Print rejected rows as a table with translated reasons."""
+    if not rows:
+        console.print(_("No rejected rows."))
+        return
+    t = Table(title=_("Rejected rows"))
+    for col in (_("file"), _("row"), _("column"), _("value"), _("reason")):
+        t.add_column(col)
+    for file, row, column, value, reason in rows:
+        t.add_row(file, str(row), column or "", value or "", _(reason))
+    console.print(t)
