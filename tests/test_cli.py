@@ -123,6 +123,7 @@ def test_not_a_workspace(tmp_path: Path) -> None:
         ["import", "population"],
         ["import", "sites"],
         ["demo"],
+        ["rejects"],
     ],
 )
 def test_every_command_explains_itself_in_both_languages(command: list[str]) -> None:
