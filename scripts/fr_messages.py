@@ -203,9 +203,8 @@ FR: dict[str, str] = {
     "row": "ligne",
     "column": "colonne",
     "value": "valeur",
-    "List rejected rows (file, row, column, value, reason) so they can be fixed; --out writes them all to a CSV file.":
-        "Lister les lignes rejetées (fichier, ligne, colonne, valeur, motif) pour les corriger; --out les écrit "
-        "toutes dans un fichier CSV.",
+    "List rejected rows (file, row, column, value, reason) so they can be fixed; --out writes them all to a CSV file.": "Lister les lignes rejetées (fichier, ligne, colonne, valeur, motif) pour les corriger; --out les écrit "
+    "toutes dans un fichier CSV.",
     "Only the rejects of this imported file (its name).": "Seulement les rejets de ce fichier importé (son nom).",
     "How many rows to show.": "Nombre de lignes à afficher.",
     "Write every rejected row to this CSV file.": "Écrire toutes les lignes rejetées dans ce fichier CSV.",

@@ -15,14 +15,19 @@ STORE_NAME = "store.duckdb"
 
 # Columns every incident has; territory layers add one VARCHAR column each, named for the layer.
 INCIDENT_COLUMNS: dict[str, str] = {
-    "incident_id": "VARCHAR NOT NULL",
+    # source:key where the source declares a key, else source:file hash:row. Computed when read
+    # (a virtual column): a million ids are not written, yet each stays stable for its file.
+    "incident_id": "VARCHAR GENERATED ALWAYS AS (source || ':' || coalesce(source_key, "
+    "file_tag || ':' || CAST(source_row AS VARCHAR))) VIRTUAL",
     "source": "VARCHAR NOT NULL",
+    "file_tag": "VARCHAR",
     "source_row": "BIGINT NOT NULL",
     "source_key": "VARCHAR",
     "occurred_on": "DATE NOT NULL",
     "occurred_at": "TIMESTAMP",
-    "year": "SMALLINT NOT NULL",
-    "month": "TINYINT NOT NULL",
+    # Derived when read (virtual): nothing to write, always consistent with occurred_on.
+    "year": "SMALLINT GENERATED ALWAYS AS (CAST(year(occurred_on) AS SMALLINT)) VIRTUAL",
+    "month": "TINYINT GENERATED ALWAYS AS (CAST(month(occurred_on) AS TINYINT)) VIRTUAL",
     "shift": "VARCHAR",
     "category": "VARCHAR NOT NULL",
     "crime_group": "VARCHAR NOT NULL",
@@ -33,8 +38,9 @@ INCIDENT_COLUMNS: dict[str, str] = {
     "lat": "DOUBLE",
     "x": "DOUBLE",
     "y": "DOUBLE",
-    "location_quality": "VARCHAR NOT NULL",
-    "location_issue": "VARCHAR",
+    "location_issue": "VARCHAR",  # missing / placeholder / outside the territory; NULL if located
+    "location_quality": "VARCHAR GENERATED ALWAYS AS "
+    "(CASE WHEN location_issue IS NULL THEN 'located' ELSE 'unknown' END) VIRTUAL",
     "grid_cell": "VARCHAR",
     "h3_cell": "VARCHAR",
     "import_id": "VARCHAR NOT NULL",

@@ -257,14 +257,13 @@ def reassign(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     update = pa.table(
         {
             "incident_id": frame.column("incident_id"),
-            "location_quality": located.quality,
             "location_issue": located.issue,
             "grid_cell": located.grid_cell,
             "h3_cell": located.h3_cell,
             **{f"layer_{name}": codes for name, codes in located.layers.items()},
         }
     )
-    sets = ["location_quality", "location_issue", "grid_cell", "h3_cell"]
+    sets = ["location_issue", "grid_cell", "h3_cell"]
     assignments = [f"{c} = u.{c}" for c in sets] + [
         f'"{n}" = u."layer_{n}"' for n in located.layers
     ]

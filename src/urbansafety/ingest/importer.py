@@ -48,7 +48,7 @@ def import_incidents(
     """
     mapping = load_mapping(mapping_path) if mapping_path else None
     source = source or (mapping.source if mapping else "spvm")
-    sha = records.file_sha256(path)
+    data, sha = records.read_and_hash(path)
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     report = records.ImportReport(kind=KIND, source=source, file=path.name)
     with store.connect(ws.store_path) as con:
@@ -57,9 +57,9 @@ def import_incidents(
             return report
         progress("read")
         if mapping is None:
-            raw, mapping = read_spvm(path, encoding=encoding, source=source)
+            raw, mapping = read_spvm(path, encoding=encoding, source=source, data=data)
         else:
-            raw = read_mapped(path, mapping, encoding=encoding)
+            raw = read_mapped(path, mapping, encoding=encoding, data=data)
         report.encoding = raw.encoding
         progress("validate")
         parsed = parse_incidents(raw, mapping)
@@ -112,7 +112,7 @@ def import_incidents(
                 con.unregister("new_keys")
             con.register("batch", table)
             names = ", ".join(f'"{c}"' for c in table.column_names)
-            columns = "incident_id, source, year, month, import_id, " + names
+            columns = "source, file_tag, import_id, " + names
             con.execute(
                 INSERT_SQL.format(columns=columns, names=names),
                 {
@@ -138,9 +138,7 @@ def _floats(table: pa.Table, name: str) -> np.ndarray:
 # Constant and derived columns are computed by DuckDB while inserting, not row by row in Python.
 INSERT_SQL = """
 INSERT INTO incidents ({columns})
-SELECT CASE WHEN $keyed THEN $source || ':' || source_key
-            ELSE $source || ':' || $sha || ':' || source_row END,
-       $source, year(occurred_on), month(occurred_on), $import_id, {names}
+SELECT $source, CASE WHEN $keyed THEN NULL ELSE $sha END, $import_id, {names}
 FROM batch
 """
 
@@ -162,7 +160,6 @@ def _canonical(t: pa.Table, located: Located) -> pa.Table:
         "lat": pa.array(located.lat, from_pandas=True),
         "x": pa.array(located.x, from_pandas=True),
         "y": pa.array(located.y, from_pandas=True),
-        "location_quality": located.quality,
         "location_issue": located.issue,
         "grid_cell": located.grid_cell,
         "h3_cell": located.h3_cell,

@@ -177,7 +177,7 @@ def parse_incidents(
     district_values = _column(raw, mapping, "district")
     if district_values is not None:
         district, bad_district = v.by_value(district_values, _integer_codes)
-        if mapping.source == "spvm":
+        if mapping.numeric_district:
             rejects.add(rows, cols["district"], district_values, bad_district, v.REASON_BAD_NUMBER)
         else:
             district = pc.coalesce(district, pc.utf8_trim_whitespace(district_values))
@@ -187,6 +187,9 @@ def parse_incidents(
         values = _column(raw, mapping, name)
         if values is None:
             coords[name] = np.full(n, np.nan)
+            continue
+        if pa.types.is_floating(values.type):  # read as numbers: every value is one
+            coords[name] = np.asarray(values.to_numpy(), dtype=float)
             continue
         coords[name], bad_number = v.by_value(values, v.parse_numbers)
         rejects.add(rows, cols[name], values, bad_number, v.REASON_BAD_NUMBER)

@@ -63,7 +63,6 @@ class Located:
     lon: np.ndarray
     lat: np.ndarray
     located: np.ndarray
-    quality: pa.Array
     issue: pa.Array
     grid_cell: pa.Array
     h3_cell: pa.Array
@@ -117,6 +116,7 @@ def locate(
     lon = np.where(ll_ok, lon_in, np.nan)
     lat = np.where(ll_ok, lat_in, np.nan)
 
+    points = None
     if xy_ok.any():
         ux, inv = _unique_points(x_in[xy_ok], y_in[xy_ok])
         if source_crs != work_crs:
@@ -126,6 +126,8 @@ def locate(
         else:
             wx, wy = ux[:, 0], ux[:, 1]
         x[xy_ok], y[xy_ok] = np.asarray(wx)[inv], np.asarray(wy)[inv]
+        # Distinct source points stay distinct once projected: reused below.
+        points = (np.flatnonzero(xy_ok), np.column_stack((wx, wy)), inv)
         need = xy_ok & ~ll_ok
         if need.any():
             glon, glat = Transformer.from_crs(source_crs, WGS84, always_xy=True).transform(
@@ -138,6 +140,7 @@ def locate(
         ul, inv = _unique_points(lon_in[only_ll], lat_in[only_ll])
         wx, wy = Transformer.from_crs(WGS84, work_crs, always_xy=True).transform(ul[:, 0], ul[:, 1])
         x[only_ll], y[only_ll] = np.asarray(wx)[inv], np.asarray(wy)[inv]
+        points = None
 
     located = xy_ok | ll_ok
     issue = np.zeros(n, dtype=np.int8)
@@ -155,6 +158,7 @@ def locate(
         attributes=attributes,
         grid_size=grid_size,
         h3_resolution=h3_resolution,
+        points=points,
     )
 
 
@@ -171,6 +175,7 @@ def assign_territories(
     attributes: dict[str, pa.Array],
     grid_size: float,
     h3_resolution: int,
+    points: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> Located:
     """Return location columns for points in the workspace CRS (has_point marks usable ones).
 
@@ -182,8 +187,11 @@ def assign_territories(
     """
     n = len(x)
     issue = issue.copy()
-    rows = np.flatnonzero(has_point)
-    up, inv = _unique_points(x[rows], y[rows])
+    if points is None:
+        rows = np.flatnonzero(has_point)
+        up, inv = _unique_points(x[rows], y[rows])
+    else:
+        rows, up, inv = points  # (rows with a point, their distinct points, index into them)
     point_index = {layer.name: layer.assign(up[:, 0], up[:, 1]) for layer in layers}
     inside = np.ones(len(up), dtype=bool)
     bounding = [layer.name for layer in layers if not extent or layer.name in extent]
@@ -231,7 +239,6 @@ def assign_territories(
         lon=lon,
         lat=lat,
         located=located,
-        quality=_take(["unknown", "located"], located.astype(np.int64)),
         issue=_take([None, *ISSUES[1:]], np.where(issue == 0, -1, issue).astype(np.int64)),
         grid_cell=_take(point_grid, cell_index),
         h3_cell=_take(point_h3, cell_index),
@@ -240,8 +247,17 @@ def assign_territories(
 
 
 def _take(values: list[str | None], index: np.ndarray) -> pa.Array:
-    """Return values[index] as a string array, null where index is -1 (done in Arrow, not Python)."""
-    return pc.take(pa.array(values, pa.string()), pa.array(index, mask=index < 0))
+    """Return values[index], null where index is -1, as a dictionary array (no string per row).
+
+    Values that are None become nulls too. The store receives plain text: DuckDB decodes the
+    dictionary while inserting.
+    """
+    dictionary = pa.array(values, pa.string())
+    missing = index < 0
+    if dictionary.null_count:
+        missing |= np.asarray(dictionary.is_null())[np.maximum(index, 0)]
+    indices = pa.array(index.astype(np.int32), mask=missing)
+    return pa.DictionaryArray.from_arrays(indices, dictionary.fill_null(""))
 
 
 def _unique_points(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

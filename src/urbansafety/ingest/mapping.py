@@ -44,6 +44,8 @@ class Mapping:
     sheet: str | None = None
     layer: str | None = None
     file: str | None = None
+    # The district attribute must be a whole number (SPVM's PDQ, written "30.0").
+    numeric_district: bool = False
 
 
 SPVM = Mapping(
@@ -61,6 +63,7 @@ SPVM = Mapping(
     shifts={"jour": "day", "soir": "evening", "nuit": "night"},
     crs="EPSG:32188",
     date_formats=("%Y-%m-%d",),
+    numeric_district=True,
 )
 SPVM_COLUMNS = ["CATEGORIE", "DATE", "QUART", "PDQ", "X", "Y", "LONGITUDE", "LATITUDE"]
 DEFAULT_GENDERS = {

@@ -44,11 +44,15 @@ class RawTable:
         return len(self.rows) + len(self.bad_lines)
 
 
-def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[bytes, str]:
+def decode(
+    data: bytes, file: str, encoding: str | None = None, *, validate: bool = True
+) -> tuple[bytes, str]:
     """Return (UTF-8 bytes without BOM, name of the encoding found) for a text file's bytes.
 
     UTF-8 (with or without BOM) is tried first; a file that is not valid UTF-8 is read as
     Windows-1252, the encoding of older SPVM extracts and of Excel's "CSV" on Windows.
+    With validate=False the bytes are taken as UTF-8 unchecked (the CSV parser checks them
+    and raises NotUtf8 if they are not).
     """
     if b"\x00" in data[:65536]:
         raise InputError(
@@ -71,6 +75,8 @@ def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[bytes, 
         name = "utf-8-sig"
     else:
         name = "utf-8"
+    if not validate:
+        return data, name
     try:
         data.decode("utf-8")
         return data, name
@@ -134,9 +140,20 @@ def _simple_lines(data: bytes) -> bool:
 
 
 def _parse(
-    data: bytes, header: str, delimiter: str, multiline: bool, *, threads: bool, file: str
+    data: bytes,
+    header: str,
+    delimiter: str,
+    multiline: bool,
+    *,
+    threads: bool,
+    file: str,
+    numeric: tuple[str, ...] = (),
 ) -> tuple[pa.Table, list[tuple[int, str]]]:
-    """Return (the table of text columns, [(record number or 0, text)] of lines that are not records)."""
+    """Return (the table of text columns, [(record number or 0, text)] of lines that are not records).
+
+    Columns named in numeric are read as numbers when every value is one (fast path for
+    coordinates); if any is not, the whole file is read as text so the validation can name it.
+    """
     invalid: list[tuple[int, str]] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
@@ -154,7 +171,7 @@ def _parse(
                 delimiter=delimiter, invalid_row_handler=on_invalid, newlines_in_values=multiline
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
+                column_types={n: pa.float64() if n in numeric else pa.string() for n in names},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 check_utf8=True,
@@ -163,13 +180,24 @@ def _parse(
             ),
         )
     except pa.ArrowInvalid as exc:
+        if numeric and "conversion error to double" in str(exc):
+            return _parse(data, header, delimiter, multiline, threads=threads, file=file)
+        if "utf8" in str(exc).lower():
+            raise NotUtf8 from exc
         raise InputError(
             N_("The file cannot be read as a table: %(error)s"),
             hint=N_("Expected a CSV file with one header line (separator , ; or tab)."),
             where=Where(file=file),
             params={"error": str(exc).splitlines()[0]},
         ) from exc
-    table = table.cast(pa.schema([pa.field(name, pa.string()) for name in table.column_names]))
+    # A header the csv module splits differently (rare) leaves columns typed by inference.
+    text = [
+        f.name for f in table.schema if f.name not in numeric and not pa.types.is_string(f.type)
+    ]
+    for name in text:
+        table = table.set_column(
+            table.schema.get_field_index(name), name, table[name].cast(pa.string())
+        )
     return table, invalid
 
 
@@ -180,16 +208,46 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+class NotUtf8(Exception):
+    """The parser met bytes that are not UTF-8 in a file taken as UTF-8 without checking."""
+
+
 def read_csv(
     path: Path,
     *,
     delimiter: str | None = None,
     encoding: str | None = None,
     multiline: bool = False,
+    data: bytes | None = None,
+    numeric: tuple[str, ...] = (),
 ) -> RawTable:
-    """Return the CSV file's rows as text columns; lines that are not records go to bad_lines."""
+    """Return the CSV file's rows as text columns; lines that are not records go to bad_lines.
+
+    data, when given, is the file's content already read (it is not read again). Columns in
+    numeric come back as float64 when all their values are numbers, else as text.
+    """
     file = str(path)
-    data, found = decode(_read_bytes(path), file, encoding)
+    content = _read_bytes(path) if data is None else data
+    if encoding is None:
+        # Most files are UTF-8: let the parser check that while it reads, instead of decoding
+        # the whole file first; it says so if not, and the file is decoded properly.
+        try:
+            return _read_csv(
+                decode(content, file, validate=False), file, delimiter, multiline, numeric
+            )
+        except NotUtf8:
+            pass
+    return _read_csv(decode(content, file, encoding), file, delimiter, multiline, numeric)
+
+
+def _read_csv(
+    decoded: tuple[bytes, str],
+    file: str,
+    delimiter: str | None,
+    multiline: bool,
+    numeric: tuple[str, ...] = (),
+) -> RawTable:
+    data, found = decoded
     text_head = data[:65536].decode("utf-8", errors="replace")
     header = re.split(r"\r\n|\r|\n", text_head.lstrip("\r\n"), maxsplit=1)[0]
     if not header.strip():
@@ -201,7 +259,9 @@ def read_csv(
     delimiter = delimiter or sniff_delimiter(header)
     if not multiline and _simple_lines(data):
         # Fast path (most files): parse on every core; record k is line k + 2.
-        table, invalid = _parse(data, header, delimiter, multiline, threads=True, file=file)
+        table, invalid = _parse(
+            data, header, delimiter, multiline, threads=True, file=file, numeric=numeric
+        )
         if not invalid:
             rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
             return RawTable(file=file, table=table, rows=rows, encoding=found)
@@ -232,7 +292,9 @@ def read_csv(
             data = np.frombuffer(data, dtype=np.uint8)[keep_bytes].tobytes()
             nonblank &= ~open_quote
     lines = np.flatnonzero(nonblank) + 1
-    table, invalid = _parse(data, header, delimiter, multiline, threads=False, file=file)
+    table, invalid = _parse(
+        data, header, delimiter, multiline, threads=False, file=file, numeric=numeric
+    )
     physical = lines[1:]  # the first non-empty line is the header
     if invalid:
         # on_invalid numbers count non-empty lines (header = 1); map them to physical lines.
@@ -320,10 +382,12 @@ def read_parquet(path: Path) -> RawTable:
     )
 
 
-def read_geojson_properties(path: Path, *, encoding: str | None = None) -> RawTable:
+def read_geojson_properties(
+    path: Path, *, encoding: str | None = None, data: bytes | None = None
+) -> RawTable:
     """Return the properties of a GeoJSON file's features as text columns (row = feature number)."""
     file = str(path)
-    data, found = decode(_read_bytes(path), file, encoding)
+    data, found = decode(_read_bytes(path) if data is None else data, file, encoding)
     try:
         doc = json.loads(data)
     except json.JSONDecodeError as exc:
@@ -363,8 +427,13 @@ def read_table(
     delimiter: str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
+    data: bytes | None = None,
+    numeric: tuple[str, ...] = (),
 ) -> RawTable:
-    """Return any supported table file (CSV, Excel, Parquet, GeoJSON properties) as text columns."""
+    """Return any supported table file (CSV, Excel, Parquet, GeoJSON properties) as text columns.
+
+    data, when given, is the file's content already read (text formats do not read it again).
+    """
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError(N_("File not found."), where=Where(file=str(path)))
@@ -373,8 +442,8 @@ def read_table(
     if suffix in PARQUET_SUFFIXES:
         return read_parquet(path)
     if suffix in GEOJSON_SUFFIXES:
-        return read_geojson_properties(path, encoding=encoding)
-    return read_csv(path, delimiter=delimiter, encoding=encoding)
+        return read_geojson_properties(path, encoding=encoding, data=data)
+    return read_csv(path, delimiter=delimiter, encoding=encoding, data=data, numeric=numeric)
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -35,6 +35,17 @@ class ImportReport:
     changes: list[tuple[int, str, int, int]] = field(default_factory=list)
 
 
+def read_and_hash(path: Path) -> tuple[bytes | None, str]:
+    """Return (the file's bytes, their SHA-256); a folder gives (None, hash of its files)."""
+    if path.is_dir():
+        return None, file_sha256(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError(N_("File not found."), where=Where(file=str(path))) from exc
+    return data, hashlib.sha256(data).hexdigest()
+
+
 def file_sha256(path: Path) -> str:
     """Return the SHA-256 of a file's bytes (a folder: of its files' names and bytes)."""
     digest = hashlib.sha256()

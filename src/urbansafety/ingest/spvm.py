@@ -14,10 +14,12 @@ OLD_NAMES = {"LAT": "LATITUDE", "LONG": "LONGITUDE"}
 
 
 def read_spvm(
-    path: Path, *, encoding: str | None = None, source: str | None = None
+    path: Path, *, encoding: str | None = None, source: str | None = None, data: bytes | None = None
 ) -> tuple[RawTable, Mapping]:
     """Return the SPVM file's rows and the mapping that reads them (source "spvm" unless given)."""
-    raw = read_table(path, encoding=encoding)
+    raw = read_table(
+        path, encoding=encoding, data=data, numeric=("X", "Y", "LONGITUDE", "LATITUDE")
+    )
     names = [OLD_NAMES.get(n.strip(), n.strip()) for n in raw.table.column_names]
     upper = [n.upper() if n.upper() in SPVM_COLUMNS else n for n in names]
     raw.table = pa.table(raw.table.columns, names=upper)

@@ -109,21 +109,41 @@ class Rejects:
         return np.unique(np.concatenate(self.rows))
 
 
-def by_value(values: pa.Array, parse: Callable[[pa.Array], tuple[Any, ...]]) -> tuple[Any, ...]:
+def by_value(
+    values: pa.Array | pa.ChunkedArray, parse: Callable[[pa.Array], tuple[Any, ...]]
+) -> tuple[Any, ...]:
     """Return parse(values), computed once per distinct value.
 
     Police files repeat a few thousand dates, six categories and intersections a million
     times: parsing the distinct values and spreading the results is many times faster.
+    Text results come back as dictionary arrays (one string per distinct value); other
+    results are spread to every row.
     """
-    encoded = pc.dictionary_encode(values, null_encoding="encode")
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.unify_dictionaries().combine_chunks()
-    index = encoded.indices.to_numpy(zero_copy_only=False)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if pa.types.is_dictionary(values.type) and values.null_count == 0:
+        encoded = values
+    else:
+        encoded = pc.dictionary_encode(values, null_encoding="encode")
+    indices = encoded.indices
+    index = indices.to_numpy(zero_copy_only=False)
     results = parse(encoded.dictionary)
-    return tuple(
-        r.take(pa.array(index)) if isinstance(r, pa.Array) else np.asarray(r)[index]
-        for r in results
-    )
+    out: list[Any] = []
+    for r in results:
+        if isinstance(r, pa.Array) and pa.types.is_string(r.type):
+            out.append(pa.DictionaryArray.from_arrays(indices, r))
+        elif isinstance(r, pa.Array):
+            out.append(r.take(indices))
+        else:
+            out.append(np.asarray(r)[index])
+    return tuple(out)
+
+
+def text(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Return values as plain text (decoding a dictionary array)."""
+    if pa.types.is_dictionary(values.type):
+        return values.cast(pa.string())
+    return values
 
 
 def blank(values: pa.Array) -> np.ndarray:
