@@ -11,26 +11,10 @@ import pandas as pd
 import pytest
 
 from urbansafety.analysis.counts import UNASSIGNED, incident_counts
-from urbansafety.demo_run import DEMO_CONFIG, import_commands
 from urbansafety.engine import open_engine
-from urbansafety.ingest.demo import write_demo_files
-from urbansafety.workspace import Workspace, init_workspace
+from urbansafety.workspace import Workspace
 
 KEY = ["territory", "year", "crime_group", "category"]
-
-
-@pytest.fixture(scope="module")
-def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    """A small demo city imported through the CLI commands (8,000 incidents)."""
-    from urbansafety.cli import build_app
-
-    folder = tmp_path_factory.mktemp("demo")
-    files = write_demo_files(folder / "data", seed=7, n_incidents=8_000)
-    ws = init_workspace(folder, extra_config=DEMO_CONFIG)
-    app = build_app("en")
-    for args in import_commands(folder, files):
-        app(args=args, standalone_mode=False, prog_name="urbansafety")
-    return ws
 
 
 def pandas_counts(ws: Workspace, layer: str) -> pd.DataFrame:
