@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck java bench messages clean
+.PHONY: demo test lint typecheck java browser bench messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,17 @@ java:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
 	  else echo "Java 17 is needed for the Spark tests: install openjdk-17-jre-headless"; exit 1; fi; }
 
+# Chromium draws the HTML reports in the browser tests; installed from Debian's packages when missing (as root).
+browser:
+	@[ -x /usr/bin/chromium ] || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is needed for the browser tests: install chromium (/usr/bin/chromium)"; exit 1; fi; }
+
 demo: $(STAMP)
 	$(BIN)/urbansafety demo --workspace demo
 
-test: $(STAMP) java
+test: $(STAMP) java browser
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 lint: $(STAMP)

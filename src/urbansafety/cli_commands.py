@@ -82,6 +82,64 @@ def register(app: typer.Typer, _: Callable[[str], str], language: str = "fr") ->
         print_info(open_workspace(workspace), _, out, language)
 
     @app.command(
+        "portrait",
+        help=_(
+            "Write the crime portrait of a territory (HTML report and Excel workbook of every table): "
+            "counts, rates per 1,000 residents, trend, categories, times, comparison, ranking, persons "
+            "involved and sites. Small counts are suppressed."
+        ),
+    )
+    def portrait(
+        territory: Annotated[
+            str | None,
+            typer.Option(
+                help=_("Territory as LAYER:CODE, e.g. borough:B1 (default: the whole territory).")
+            ),
+        ] = None,
+        years: Annotated[
+            str | None, typer.Option(help=_("Period, e.g. 2018-2022 (default: every year)."))
+        ] = None,
+        compare: Annotated[
+            str | None,
+            typer.Option(
+                help=_("Reference territory, LAYER:CODE or 'all' for the whole territory.")
+            ),
+        ] = None,
+        theme: Annotated[
+            str | None, typer.Option(help=_("A theme defined in urbansafety.toml."))
+        ] = None,
+        category: Annotated[
+            list[str] | None,
+            typer.Option("--category", help=_("Only these categories (repeat the option).")),
+        ] = None,
+        site_layer: Annotated[
+            str | None, typer.Option(help=_("Layer of sites for the site-based portrait."))
+        ] = None,
+        out_dir: Annotated[
+            Path | None, typer.Option("--out", help=_("Folder for the files (default: reports/)."))
+        ] = None,
+        workspace: Workspace = Path("."),
+        lang: Lang = "fr",
+        quiet: Quiet = False,
+    ) -> None:
+        from urbansafety.portrait_run import run_portrait
+
+        written = run_portrait(
+            open_workspace(workspace),
+            territory=territory,
+            years=years,
+            compare=compare,
+            theme=theme,
+            categories=list(category or []),
+            lang=language,
+            out=out_dir,
+            site_layer=site_layer,
+        )
+        if not quiet:
+            out.print(_("Report: %(path)s") % {"path": written.html}, highlight=False)
+            out.print(_("Workbook: %(path)s") % {"path": written.workbook}, highlight=False)
+
+    @app.command(
         "rejects",
         help=_(
             "List rejected rows (file, row, column, value, reason) so they can be fixed; "

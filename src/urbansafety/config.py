@@ -32,6 +32,17 @@ class LayerConfig:
 
 
 @dataclass(frozen=True)
+class Theme:
+    """A named filter on categories and violation codes (firearms, intimate-partner violence…)."""
+
+    name: str
+    label_fr: str = ""
+    label_en: str = ""
+    categories: tuple[str, ...] = ()
+    violation_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     """A workspace's settings, read once and passed down."""
 
@@ -47,6 +58,13 @@ class Config:
     layers: dict[str, LayerConfig] = field(default_factory=dict)
     engine: str = "duckdb"
     spark_master: str = "local[2]"
+    themes: dict[str, Theme] = field(default_factory=dict)
+    site_radius_m: float = 100.0
+    dwellings_key: str = "logements"
+    # Crime Severity Index: a weights file (Statistics Canada's, supplied by the user) and the
+    # standardisation bases that come with it; empty = the package's example subset, CSI-like.
+    csi_weights: str = ""
+    csi_base: tuple[float, float, float] | None = None
 
     def layer(self, name: str) -> LayerConfig:
         """Return the options of a layer (defaults when the file does not mention it)."""
@@ -142,6 +160,36 @@ def config_from_dict(data: dict[str, Any], where: Where | None = None) -> Config
             label_en=_get(opts, "label_en", str, "", where),
             attribute=_get(opts, "attribute", str, "", where),
         )
+    themes: dict[str, Theme] = {}
+    for name, opts in data.get("themes", {}).items():
+        check_layer_name(name, where)
+        themes[name] = Theme(
+            name=name,
+            label_fr=_get(opts, "label_fr", str, name, where),
+            label_en=_get(opts, "label_en", str, name, where),
+            categories=tuple(str(c) for c in _get(opts, "categories", list, [], where)),
+            violation_codes=tuple(str(c) for c in _get(opts, "violation_codes", list, [], where)),
+        )
+        if not themes[name].categories and not themes[name].violation_codes:
+            raise ConfigError(
+                N_("Theme %(name)s selects nothing."),
+                hint=N_("Give categories = [...] and/or violation_codes = [...]."),
+                where=where,
+                params={"name": name},
+            )
+    sites = data.get("sites", {})
+    severity = data.get("severity", {})
+    bases = [severity.get(k) for k in ("base", "base_violent", "base_nonviolent")]
+    if any(b is not None for b in bases) and not all(
+        isinstance(b, (int, float)) and b > 0 for b in bases
+    ):
+        raise ConfigError(
+            N_("[severity] needs base, base_violent and base_nonviolent together, each > 0."),
+            hint=N_(
+                "They come with Statistics Canada's weights; leave all three out for a CSI-like index."
+            ),
+            where=where,
+        )
     threshold = _get(disclosure, "threshold", int, 5, where)
     if threshold < 1:
         raise ConfigError(
@@ -178,6 +226,11 @@ def config_from_dict(data: dict[str, Any], where: Where | None = None) -> Config
         layers=layers,
         engine=kind,
         spark_master=_get(engine, "spark_master", str, "local[2]", where),
+        themes=themes,
+        site_radius_m=float(_get(sites, "radius_m", (int, float), 100, where)),
+        dwellings_key=_get(sites, "dwellings_attribute", str, "logements", where),
+        csi_weights=_get(severity, "weights", str, "", where),
+        csi_base=tuple(float(b) for b in bases) if all(b is not None for b in bases) else None,  # type: ignore[arg-type]
     )
 
 
@@ -219,6 +272,31 @@ h3_resolution = 9
 # "duckdb" (default, one file store.duckdb) or "spark" (PySpark, cluster or local mode)
 kind = "duckdb"
 spark_master = "local[2]"
+
+[sites]
+# Portrait par site : incidents à moins de radius_m mètres de chaque site
+# Site-based portrait: incidents within radius_m metres of each site
+radius_m = 100
+# Attribut des sites qui donne le nombre de logements / site attribute giving dwelling units
+dwellings_attribute = "logements"
+
+[severity]
+# Indice de gravité de la criminalité (IGC) : fichier des pondérations de Statistique Canada
+# (violation_code,weight,violent,source,weights_year) et ses bases de normalisation.
+# Crime Severity Index: Statistics Canada's weights file and its standardisation bases.
+# Sans fichier : sous-ensemble d'exemple, indice « de type IGC » (non officiel).
+# weights = "ponderations_igc.csv"
+# base = 0.0
+# base_violent = 0.0
+# base_nonviolent = 0.0
+
+# Thèmes : un filtre nommé sur les catégories ou les codes d'infraction (DUC2).
+# Themes: a named filter on categories or UCR2 violation codes. Example:
+# [themes.armes_a_feu]
+# label_fr = "Armes à feu"
+# label_en = "Firearms"
+# categories = ["weapons"]
+# violation_codes = ["1450", "1455", "1457"]
 
 # Options par couche de territoire / options per territory layer. Example:
 # [layers.pdq]

@@ -27,6 +27,12 @@ label_en = "Borough"
 label_fr = "Quartier"
 label_en = "Neighbourhood"
 
+[themes.armes]
+label_fr = "Armes à feu et autres armes"
+label_en = "Firearms and other weapons"
+categories = ["weapons"]
+violation_codes = ["1450", "1455", "1457"]
+
 [layers.pdq]
 label_fr = "Poste de quartier"
 label_en = "Police district"
@@ -113,6 +119,25 @@ def run_analyses(ws: Workspace) -> list[Path]:
             path = ws.reports / f"incidents_by_{layer}_year_category.csv"
             published.to_csv(path, index=False)
             written.append(path)
+    # The crime portrait of the city and of its first borough, in French and in English.
+    from urbansafety.portrait_run import run_portrait
+
+    targets: list[tuple[str | None, str | None]] = [(None, None)]
+    if "borough" in layers:
+        targets.append(("borough:B1", "all"))
+    for lang in ("fr", "en"):
+        for territory, compare in targets:
+            result = run_portrait(
+                ws,
+                territory=territory,
+                years=None,
+                compare=compare,
+                theme=None,
+                categories=[],
+                lang=lang,
+                out=None,
+            )
+            written += [result.html, result.workbook]
     return written
 
 

@@ -1,0 +1,396 @@
+"""Charts of a report: Vega-Lite specs built with Altair, each returned with the table of its data.
+
+Every helper takes a tidy `Table` (one row per observation; its labels are the axis titles, in
+the report's language) and returns a `Chart` whose spec draws only published values: a
+suppressed cell is missing from the chart, shown "x" in its table.
+
+The palette is Okabe and Ito's, readable with every common colour-vision deficiency; the heat
+map uses viridis, which is also readable in grey.
+
+References
+----------
+Okabe, M. and Ito, K. (2008). Color Universal Design (CUD): how to make figures and
+presentations that are friendly to colorblind people. https://jfly.uni-koeln.de/color/
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from urbansafety.report.formatting import SUPPRESSED, d3_format, day_names, vega_locale
+from urbansafety.report.model import COUNT, Chart, NumberFormat, Table
+
+# Okabe-Ito, darkest first so that two-series charts keep a strong contrast.
+PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
+BAR_COLOUR = PALETTE[0]
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+_SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Column of a chart's data that flags suppressed rows; its grey marks them in heat maps.
+HIDDEN = "suppressed_"
+HIDDEN_FILL = "#d9d9d9"
+
+
+def line_chart(
+    table: Table,
+    *,
+    x: str,
+    y: str,
+    lang: str,
+    series: str | None = None,
+    description: str = "",
+    height: int = 280,
+) -> Chart:
+    """Return a line chart of y over x (years), one line per value of series.
+
+    A suppressed value breaks its line instead of joining the neighbours.
+    """
+    labels = [x, *([series] if series else [])]
+    frame, names = _chart_frame(table, [*labels, y], y)
+    encoding: dict[str, Any] = {
+        "x": alt.X(
+            f"{names[x]}:O",
+            title=table.label(x),
+            sort=None,
+            scale=alt.Scale(domain=_levels(frame[names[x]])),
+            axis=alt.Axis(labelAngle=0),
+        ),
+        "y": _quantity(table, y, names),
+        "tooltip": _tooltips(table, names, [*labels, y]),
+    }
+    if series:
+        encoding["color"] = _series_colour(table, series, names, frame)
+    chart = (
+        alt.Chart(frame)
+        .mark_line(
+            point=alt.OverlayMarkDef(size=50, filled=True), invalid="break-paths-show-domains"
+        )
+        .encode(**encoding)
+        .properties(width="container", height=height)
+    )
+    shown = _pivot(table, x, series, y) if series else table
+    return _finish(chart, table, shown, lang, description)
+
+
+def grouped_bar_chart(
+    table: Table,
+    *,
+    category: str,
+    group: str,
+    value: str,
+    lang: str,
+    horizontal: bool = False,
+    description: str = "",
+    height: int = 300,
+) -> Chart:
+    """Return bars of value by category, one bar per group side by side (e.g. year × type).
+
+    horizontal=True lays the categories out as rows, for long category names.
+    """
+    frame, names = _chart_frame(table, [category, group, value], value)
+    along, across, offset = ("y", "x", "yOffset") if horizontal else ("x", "y", "xOffset")
+    position: dict[str, Any] = {
+        along: {
+            "field": names[category],
+            "type": "nominal",
+            "title": table.label(category),
+            "sort": None,
+            "scale": {"domain": _levels(frame[names[category]])},
+            "axis": {"labelLimit": 260} if horizontal else {"labelAngle": 0, "labelLimit": 220},
+        },
+        offset: {
+            "field": names[group],
+            "type": "nominal",
+            "sort": None,
+            "scale": {"domain": _levels(frame[names[group]])},
+        },
+    }
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            **position,
+            **{across: _quantity(table, value, names)},
+            color=_series_colour(table, group, names, frame),
+            tooltip=_tooltips(table, names, [category, group, value]),
+        )
+    )
+    hidden = _hidden_text(frame, horizontal=horizontal).encode(
+        **position,
+        **{across: {"datum": 0, "type": "quantitative"}},
+        tooltip=_tooltips(table, names, [category, group]),
+    )
+    if horizontal:
+        n_bars = frame[names[category]].nunique() * frame[names[group]].nunique()
+        height = max(120, 18 * n_bars)
+    chart = alt.layer(bars, hidden).properties(width="container", height=height)
+    return _finish(chart, table, _pivot(table, category, group, value), lang, description)
+
+
+def heatmap_chart(
+    table: Table,
+    *,
+    day: str,
+    hour: str,
+    value: str,
+    lang: str,
+    description: str = "",
+) -> Chart:
+    """Return a heat map of value by day of week (rows) and hour (columns).
+
+    Days given as numbers (0 = Monday … 6 = Sunday, as pandas' dayofweek) are written as the
+    day's name in lang; days given as text keep their order of appearance. Suppressed cells
+    are grey and marked "x", so that they do not read as zero.
+    """
+    data = table.data.copy()
+    if pd.api.types.is_numeric_dtype(data[day]):
+        names_of_days = day_names(lang)
+        data[day] = [names_of_days[int(d)] for d in data[day]]
+    table = _replace_data(table, data)
+    frame, names = _chart_frame(table, [day, hour, value], value)
+    fmt = table.formats.get(value, COUNT)
+    order = _levels(frame[names[day]])
+    base = alt.Chart(frame).encode(
+        x=alt.X(
+            f"{names[hour]}:O",
+            title=table.label(hour),
+            scale=alt.Scale(domain=sorted(_levels(frame[names[hour]]))),
+            axis=alt.Axis(labelAngle=0, labelOverlap="greedy"),
+        ),
+        y=alt.Y(
+            f"{names[day]}:O", title=table.label(day), sort=None, scale=alt.Scale(domain=order)
+        ),
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=0.5).encode(
+        color=alt.Color(
+            f"{names[value]}:Q",
+            title=table.label(value),
+            scale=alt.Scale(scheme="viridis", reverse=True),
+            legend=alt.Legend(
+                format=d3_format(fmt, trim=True), orient="bottom", gradientLength=240
+            ),
+        ),
+        tooltip=_tooltips(table, names, [day, hour, value]),
+    )
+    hidden_cells = (
+        base.transform_filter(f"datum.{HIDDEN}")
+        .mark_rect(stroke="white", strokeWidth=0.5, color=HIDDEN_FILL)
+        .encode(tooltip=_tooltips(table, names, [day, hour]))
+    )
+    hidden_marks = base.transform_filter(f"datum.{HIDDEN}").mark_text(
+        text=SUPPRESSED, fontSize=11, color="#333333"
+    )
+    chart = alt.layer(cells, hidden_cells, hidden_marks).properties(
+        width="container", height=34 * len(order)
+    )
+    return _finish(chart, table, _pivot(table, hour, day, value), lang, description)
+
+
+def ranking_chart(
+    table: Table,
+    *,
+    category: str,
+    value: str,
+    lang: str,
+    top: int | None = None,
+    description: str = "",
+) -> Chart:
+    """Return horizontal bars of value by category, largest first, each bar labelled.
+
+    Rows are ranked on published values, so a suppressed row goes last, marked "x", and its
+    rank says nothing about its hidden value.
+    """
+    published = table.published()
+    ranks = pd.to_numeric(published[value], errors="coerce")
+    order = ranks.sort_values(ascending=False, na_position="last", kind="stable").index
+    if top is not None:
+        order = order[:top]
+    ranked = _take_rows(table, list(order))
+    frame, names = _chart_frame(ranked, [category, value], value)
+    fmt = ranked.formats.get(value, COUNT)
+    y = alt.Y(
+        f"{names[category]}:N",
+        title=ranked.label(category),
+        sort=None,
+        scale=alt.Scale(domain=_levels(frame[names[category]])),
+        axis=alt.Axis(labelLimit=280),
+    )
+    base = alt.Chart(frame).encode(y=y)
+    bars = base.mark_bar(color=BAR_COLOUR).encode(
+        x=_quantity(ranked, value, names),
+        tooltip=_tooltips(ranked, names, [category, value]),
+    )
+    values = base.mark_text(align="left", dx=4, baseline="middle").encode(
+        x=alt.X(f"{names[value]}:Q"),
+        text=alt.Text(f"{names[value]}:Q", format=d3_format(fmt)),
+    )
+    hidden = _hidden_text(frame, horizontal=True).encode(
+        y=y, x=alt.XDatum(0, type="quantitative"), tooltip=_tooltips(ranked, names, [category])
+    )
+    chart = alt.layer(bars, values, hidden).properties(
+        width="container", height=max(80, 24 * len(frame))
+    )
+    return _finish(chart, ranked, ranked, lang, description)
+
+
+def _chart_frame(
+    table: Table, columns: Sequence[str], value: str
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Return the published columns under field names Vega reads literally, and the name map.
+
+    The frame's HIDDEN column says which rows had value suppressed (never the value itself).
+    """
+    for col in columns:
+        if col not in table.data.columns:
+            raise ValueError(f"table {table.title!r} has no column {col!r}")
+    # Dots and brackets are paths in Vega field names; other names are renamed f0, f1, ….
+    names = {col: col if _SAFE.match(col) else f"f{i}" for i, col in enumerate(columns)}
+    frame = table.published()[list(columns)].rename(columns=names)
+    for col in columns:
+        if col in table.formats:  # published() leaves object columns where it hid cells
+            frame[names[col]] = pd.to_numeric(frame[names[col]], errors="coerce")
+    frame[HIDDEN] = table.mask()[value].to_numpy()
+    return frame, names
+
+
+def _quantity(table: Table, column: str, names: dict[str, str]) -> dict[str, Any]:
+    fmt = table.formats.get(column, COUNT)
+    return {
+        "field": names[column],
+        "type": "quantitative",
+        "title": table.label(column),
+        "axis": {"format": d3_format(fmt, trim=True)},
+    }
+
+
+def _levels(values: pd.Series) -> list[Any]:
+    """Return the distinct values in order of appearance: a scale's domain, kept whole.
+
+    An explicit domain keeps a category whose only value is suppressed on its axis.
+    """
+    return list(pd.unique(values.dropna()).tolist())
+
+
+def _series_colour(
+    table: Table, column: str, names: dict[str, str], frame: pd.DataFrame
+) -> alt.Color:
+    return alt.Color(
+        f"{names[column]}:N",
+        title=table.label(column),
+        sort=None,
+        scale=alt.Scale(domain=_levels(frame[names[column]])),
+        legend=alt.Legend(orient="bottom", direction="vertical"),
+    )
+
+
+def _hidden_text(frame: pd.DataFrame, *, horizontal: bool) -> alt.Chart:
+    """Return a text layer writing "x" at zero where a bar is suppressed."""
+    placement: dict[str, Any] = (
+        {"align": "left", "dx": 4, "baseline": "middle"} if horizontal else {"dy": -4}
+    )
+    if not horizontal:
+        placement["baseline"] = "bottom"
+    return (
+        alt.Chart(frame)
+        .transform_filter(f"datum.{HIDDEN}")
+        .mark_text(text=SUPPRESSED, fontWeight="bold", color="#333333", **placement)
+    )
+
+
+def _tooltips(table: Table, names: dict[str, str], columns: Sequence[str]) -> list[alt.Tooltip]:
+    out = []
+    for col in columns:
+        fmt = table.formats.get(col)
+        if fmt is not None:
+            out.append(
+                alt.Tooltip(f"{names[col]}:Q", title=table.label(col), format=d3_format(fmt))
+            )
+        else:
+            out.append(alt.Tooltip(f"{names[col]}:N", title=table.label(col)))
+    return out
+
+
+def _finish(chart: Any, source: Table, shown: Table, lang: str, description: str) -> Chart:
+    """Return the Chart: spec with the report's locale, fonts and palette, and its table."""
+    spec = chart.to_dict()
+    config = spec.setdefault("config", {})
+    config["locale"] = vega_locale(lang)
+    config["font"] = FONT
+    config["range"] = {"category": list(PALETTE)}
+    config["view"] = {"stroke": None, "continuousWidth": 300, "continuousHeight": 300}
+    config["axis"] = {"labelFontSize": 12, "titleFontSize": 13, "titleFontWeight": "normal"}
+    config["legend"] = {"labelFontSize": 12, "titleFontSize": 13, "labelLimit": 260}
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    alt_text = description or source.title
+    spec["description"] = alt_text
+    return Chart(title=source.title, spec=spec, table=shown, description=description)
+
+
+def _replace_data(table: Table, data: pd.DataFrame) -> Table:
+    return Table(
+        title=table.title,
+        data=data,
+        labels=table.labels,
+        formats=table.formats,
+        suppressed=table.suppressed,
+        note=table.note,
+        row_header=table.row_header,
+    )
+
+
+def _take_rows(table: Table, rows: list[int]) -> Table:
+    mask = table.mask().loc[rows] if table.suppressed is not None else None
+    return Table(
+        title=table.title,
+        data=table.data.loc[rows],
+        labels=table.labels,
+        formats=table.formats,
+        suppressed=mask,
+        note=table.note,
+        row_header=table.row_header,
+    )
+
+
+def _pivot(table: Table, index: str, columns: str, values: str) -> Table:
+    """Return the table of a long frame spread wide: one row per index, one column per series."""
+    rows = list(dict.fromkeys(table.data[index]))
+    series = list(dict.fromkeys(table.data[columns]))
+    headers = [str(s) for s in series]
+    if index in headers or len(set(headers)) != len(headers):
+        raise ValueError(f"table {table.title!r}: cannot spread {columns!r} into unique columns")
+    keyed = table.data.set_index([index, columns])
+    if not keyed.index.is_unique:
+        raise ValueError(f"table {table.title!r}: several rows share one {index!r} × {columns!r}")
+    wide = keyed[values].unstack(columns).reindex(index=rows, columns=series)
+    hidden = table.mask().set_index(keyed.index)[values].unstack(columns)
+    hidden = hidden.reindex(index=rows, columns=series).fillna(False).astype(bool)
+    wide.columns = pd.Index(headers)
+    hidden.columns = pd.Index(headers)
+    data = wide.rename_axis(index=index, columns=None).reset_index()
+    mask = hidden.reset_index(drop=True)
+    fmt: NumberFormat = table.formats.get(values, COUNT)
+    formats = {h: fmt for h in headers}
+    if index in table.formats:
+        formats[index] = table.formats[index]
+    return Table(
+        title=table.title,
+        data=data,
+        labels={index: table.label(index)},
+        formats=formats,
+        suppressed=mask,
+        note=table.note,
+        row_header=index,
+    )
