@@ -107,3 +107,59 @@ def test_limadmin_shapefile_and_geojson_give_the_same_layer(shared: Path, tmp_pa
     pd.testing.assert_frame_equal(stores[0], stores[1])
     # The published AIRE attribute (m²) sums to 618.05 km²; the polygons measured in MTM 8 agree.
     assert stores[0]["a"].sum() == pytest.approx(618.05, rel=0.005)
+
+
+def test_portrait_of_a_real_borough(shared: Path, tmp_path: Path) -> None:
+    """The SPVM sample in Saint-Laurent: the portrait's tables against geopandas + pandas on the raw file."""
+    import json
+
+    from urbansafety.portrait_run import run_portrait
+
+    ws = init_workspace(tmp_path / "ws")
+    import_territories(
+        ws,
+        shared / "montreal-boundaries" / "limadmin.geojson",
+        layer="borough",
+        code_field="CODEID",
+        name_field="NOM",
+    )
+    sample = shared / "spvm-sample-1000" / "actes-criminels_short.geojson"
+    import_incidents(ws, sample)
+    boroughs = gpd.read_file(shared / "montreal-boundaries" / "limadmin.geojson")
+    code = str(boroughs.loc[boroughs.NOM == "Saint-Laurent", "CODEID"].iloc[0])
+    raw = pd.DataFrame(
+        [f["properties"] for f in json.loads(sample.read_text(encoding="utf-8"))["features"]]
+    )
+    located = raw.dropna(subset=["LONGITUDE"])
+    points = gpd.GeoDataFrame(
+        located, geometry=gpd.points_from_xy(located.LONGITUDE, located.LATITUDE), crs=4326
+    )
+    inside = gpd.sjoin(
+        points, boroughs[boroughs.CODEID.astype(str) == code][["geometry"]], predicate="within"
+    )
+    expected = inside.DATE.str[:4].astype(int).value_counts().sort_index()
+    from urbansafety.analysis.portrait import Scope, portrait
+    from urbansafety.engine import open_engine
+
+    with open_engine(ws) as e:
+        p = portrait(
+            e.table("incidents"),
+            e.table("population"),
+            e.table("territories"),
+            Scope(layer="borough", code=code),
+            reference=Scope(),
+        )
+    got = p.yearly.set_index("year")["incidents"]
+    assert got.to_dict() == expected.to_dict() and got.sum() == 98
+    assert p.trend.method == "mann-kendall"  # no population imported: no rate, a rank test
+    written = run_portrait(
+        ws,
+        territory=f"borough:{code}",
+        years=None,
+        compare="all",
+        theme=None,
+        categories=[],
+        lang="fr",
+        out=tmp_path,
+    )
+    assert "Saint-Laurent" in written.html.read_text(encoding="utf-8")

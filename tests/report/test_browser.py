@@ -130,3 +130,29 @@ def test_the_network_guard_sees_a_remote_request(browser, tmp_path: Path) -> Non
     page, _errors, remote = open_offline(browser, path, 800)
     assert "https://cdn.example.org/pixel.png" in remote
     page.close()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_demo_portrait_draws_offline(browser, demo_portrait_ws, tmp_path: Path, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """The real crime portrait of a demo borough: every chart drew, nothing fetched, no error."""
+    from urbansafety.portrait_run import run_portrait
+
+    written = run_portrait(
+        demo_portrait_ws,
+        territory="borough:B1",
+        years=None,
+        compare="all",
+        theme=None,
+        categories=[],
+        lang=lang,
+        out=tmp_path,
+    )
+    page, errors, remote = open_offline(browser, written.html, 1280)
+    charts = page.query_selector_all(".chart")
+    assert len(charts) >= 5
+    for chart in charts:
+        assert chart.query_selector("svg") is not None
+    assert errors == [] and remote == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"portrait-demo-{lang}.png"), full_page=True)
+    page.close()
