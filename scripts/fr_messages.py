@@ -385,6 +385,7 @@ FR: dict[str, str] = {
     "Name it in by to publish one table for each of its values, or drop it.": "Nommez-la dans by pour publier un tableau par valeur, ou retirez-la.",
     "More than one row for the same %(rows)s and %(columns)s.": "Plus d'une ligne pour les mêmes %(rows)s et %(columns)s.",
     "Add the counts up first, or name the column that tells them apart in by.": "Additionnez d'abord les effectifs, ou nommez dans by la colonne qui les distingue.",
+    "Inside the site": "Dans le site",
 }
 
 

@@ -108,6 +108,7 @@ CREATE TABLE IF NOT EXISTS sites (
     lon DOUBLE NOT NULL,
     lat DOUBLE NOT NULL,
     attributes JSON,
+    area BLOB,  -- the site's polygon (WKB, workspace CRS) when the file gave one
     import_id VARCHAR NOT NULL
 );
 """

@@ -202,3 +202,35 @@ def test_portrait_same_on_spark(demo_ws: Workspace) -> None:
             right.sort_values(keys).reset_index(drop=True),
             check_dtype=False,
         )
+
+
+def test_polygon_sites_count_incidents_inside() -> None:
+    import shapely
+
+    square = shapely.box(0, 0, 100, 100)
+    sites = pd.DataFrame(
+        {
+            "site_id": ["P", "Q"],
+            "name": ["Parc", "Quai"],
+            "x": [50.0, 500.0],
+            "y": [50.0, 500.0],
+            "attributes": ["{}", "{}"],
+            "area": [shapely.to_wkb(square), None],
+        }
+    )
+    points = pd.DataFrame(
+        {
+            "x": [10.0, 100.0, 150.0, 500.0],
+            "y": [10.0, 50.0, 50.0, 500.0],
+            "year": [2020, 2020, 2021, 2021],
+            "crime_group": ["person", "property", "other", "other"],
+            "incidents": [3, 2, 4, 7],
+        }
+    )
+    sp = site_portrait(sites, points, territory_total=16, radius_m=100)
+    got = sp.sites.set_index("site_id")
+    assert (
+        got.loc["P", "incidents_inside"] == 5
+    )  # 3 inside + 2 on the border, not the 4 at 150 m east
+    assert got.loc["P", "incidents"] == 9  # within 100 m of the centre: (10,10), (100,50), (150,50)
+    assert np.isnan(got.loc["Q", "incidents_inside"]) and got.loc["Q", "incidents"] == 7

@@ -196,6 +196,11 @@ def test_sites_points_and_polygon_centroids(tmp_path: Path) -> None:
     assert got[0][:3] == ("S1", 290_100, 5_040_100)
     assert got[1][:3] == ("S2", 290_100, 5_041_100)
     assert json.loads(got[1][3]) == {"logements": 40}
+    areas = rows(ws, "SELECT site_id, area IS NOT NULL FROM sites ORDER BY site_id")
+    assert areas == [
+        ("S1", False),
+        ("S2", True),
+    ]  # the polygon is kept for "inside the site" counts
 
 
 def test_same_layer_file_twice_is_a_no_op(workspace: Workspace, tmp_path: Path) -> None:

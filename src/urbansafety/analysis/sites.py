@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import ibis
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.spatial import cKDTree
 
 DEFAULT_RADIUS_M = 100.0
@@ -106,6 +107,8 @@ def site_portrait(
         out["share_of_territory_pct"] = (
             out["incidents"] / territory_total * 100 if territory_total else np.nan
         )
+    if "area" in sites and sites["area"].notna().any():
+        out["incidents_inside"] = _inside(sites["area"], point_xy, counts)
     out = out.sort_values(["incidents", "site_id"], ascending=[False, True]).reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
     near_any = np.unique(pairs[:, 1])
@@ -126,6 +129,24 @@ def site_portrait(
             else float("nan"),
         },
     )
+
+
+def _inside(areas: pd.Series, point_xy: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Return the incidents inside each site's polygon (NaN for a site that is a point)."""
+    out = np.full(len(areas), np.nan)
+    polygons = [
+        shapely.from_wkb(a) if isinstance(a, bytes | bytearray) else None for a in areas.tolist()
+    ]
+    present = [i for i, g in enumerate(polygons) if g is not None]
+    if not present or not len(point_xy):
+        return out
+    tree = shapely.STRtree([polygons[i] for i in present])
+    point_idx, poly_idx = tree.query(
+        shapely.points(point_xy[:, 0], point_xy[:, 1]), predicate="covered_by"
+    )
+    sums = np.bincount(poly_idx, weights=counts[point_idx], minlength=len(present))
+    out[present] = sums
+    return out
 
 
 def top_share(values: np.ndarray, fraction: float) -> float:

@@ -316,6 +316,10 @@ def import_sites(
     ]
     keep = ok & ~dup
     pts = points[keep]
+    areas = [
+        shapely.to_wkb(g) if g is not None and g.geom_type in ("Polygon", "MultiPolygon") else None
+        for g in np.asarray(geoms, dtype=object)[keep]
+    ]
     wgs = gpd.GeoSeries(pts, crs=ws.config.crs).to_crs(WGS84)
     extra = frame.drop(columns=[c for c in ("geometry", id_field, name_field) if c]).iloc[
         np.flatnonzero(keep)
@@ -336,6 +340,7 @@ def import_sites(
             "lon": wgs.x.to_numpy(),
             "lat": wgs.y.to_numpy(),
             "attributes": attrs,
+            "area": pa.array(areas, pa.binary()),
         }
     )
     reject_table = records.rejects_table(rejects)

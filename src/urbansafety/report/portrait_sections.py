@@ -666,6 +666,20 @@ def _sites(sp: SitePortrait, lab: Labels, threshold: int) -> Section:
         pd.DataFrame({"incidents": hide, "rate": hide, "share": hide}),
         row_header="name",
     )
+    if "incidents_inside" in s:
+        # Polygon sites: incidents inside the site itself, beside those within the radius.
+        inside = s["incidents_inside"].to_numpy()
+        data.insert(4, "inside", inside)
+        mask = table.mask().copy()
+        mask.insert(4, "inside", disclosure.small_count_mask(np.nan_to_num(inside), threshold))
+        table = Table(
+            table.title,
+            data,
+            {**table.labels, "inside": _("Inside the site")},
+            {**table.formats, "inside": COUNT},
+            mask,
+            row_header="name",
+        )
     c = sp.concentration
     text = _(
         "The 10 %% of sites with the most incidents hold %(top)s of the incidents near sites; "
