@@ -188,11 +188,11 @@ def run_demo(
             _("See what is stored: urbansafety info --workspace %(path)s") % {"path": folder},
             highlight=False,
         )
+        report = ws.reports / f"portrait_{lang}.html"
         console.print(
-            _(
-                "The report and the dashboard come with the portrait and web issues; "
-                "today the results are the CSV tables above."
-            ),
+            _("Open the crime portrait in a web browser (it works offline): %(path)s")
+            % {"path": report.resolve().as_uri()},
             highlight=False,
         )
+        console.print(_("The web dashboard comes with the web application."), highlight=False)
     return ws
