@@ -94,11 +94,8 @@ FR: dict[str, str] = {
     "Input files (real formats): %(path)s": "Fichiers d'entrée (formats réels) : %(path)s",
     "Results: %(path)s": "Résultats : %(path)s",
     "See what is stored: urbansafety info --workspace %(path)s": "Voir le contenu : urbansafety info --workspace %(path)s",
-    "Open the crime portrait in a web browser (it works offline): %(path)s":
-        "Ouvrez le portrait de la criminalité dans un navigateur Web (il fonctionne hors ligne) : %(path)s",
-    "The web dashboard comes with the web application.":
-        "Le tableau de bord Web viendra avec l'application Web.",
-    "résultats sont les tables CSV ci-dessus.",
+    "Open the crime portrait in a web browser (it works offline): %(path)s": "Ouvrez le portrait de la criminalité dans un navigateur Web (il fonctionne hors ligne) : %(path)s",
+    "The web dashboard comes with the web application.": "Le tableau de bord Web viendra avec l'application Web.",
     "The Spark engine needs PySpark, which is not installed.": "Le moteur Spark exige PySpark, qui n'est pas installé.",
     "Install it with: pip install 'urbansafety[spark]' (Java 17 is also needed).": "Installez-le avec : pip install 'urbansafety[spark]' (Java 17 est aussi nécessaire).",
     "Tables": "Tables",
