@@ -386,6 +386,10 @@ FR: dict[str, str] = {
     "More than one row for the same %(rows)s and %(columns)s.": "Plus d'une ligne pour les mêmes %(rows)s et %(columns)s.",
     "Add the counts up first, or name the column that tells them apart in by.": "Additionnez d'abord les effectifs, ou nommez dans by la colonne qui les distingue.",
     "Inside the site": "Dans le site",
+    "Counts from 1 to %(max)s are suppressed in every table and chart of this report, shown as x, so that no person can be recognised. Other cells are suppressed too where the totals would give a suppressed count back, and rates or shares computed on a suppressed count are suppressed.": "Les effectifs de 1 à %(max)s sont masqués dans tous les tableaux et graphiques de ce rapport (affichés « x ») pour qu'aucune personne ne puisse être reconnue. D'autres cellules sont aussi masquées là où les totaux permettraient de retrouver un effectif masqué, et les taux ou parts calculés sur un effectif masqué sont masqués.",
+    "Cells suppressed in this report: %(n)s.": "Cellules masquées dans ce rapport : %(n)s.",
+    "Confidentiality": "Confidentialité",
+    "The threshold is set in urbansafety.toml ([disclosure] threshold); an audit by linear programming checks that no suppressed count can be recomputed from the published cells and totals.": "Le seuil se règle dans urbansafety.toml ([disclosure] threshold); une vérification par programmation linéaire s'assure qu'aucun effectif masqué ne peut être recalculé à partir des cellules et des totaux publiés.",
 }
 
 

@@ -170,7 +170,35 @@ def portrait_sections(
         sections.append(_persons(persons, lab, threshold, total))
     if sites is not None and not sites.sites.empty:
         sections.append(_sites(sites, lab, threshold))
+    sections.append(_confidentiality(sections, lab, threshold))
     return sections
+
+
+def _confidentiality(sections: list[Section], lab: Labels, threshold: int) -> Section:
+    """Return the section saying what was suppressed in the report, and why."""
+    _ = lab._
+    cells = sum(int(t.mask().to_numpy().sum()) for s in sections for t in s.tables)
+    text = [
+        _(
+            "Counts from 1 to %(max)s are suppressed in every table and chart of this report, shown as x, so that "
+            "no person can be recognised. Other cells are suppressed too where the totals would give a suppressed "
+            "count back, and rates or shares computed on a suppressed count are suppressed."
+        )
+        % {"max": threshold - 1},
+        _("Cells suppressed in this report: %(n)s.") % {"n": _fmt(cells, lab.lang)},
+    ]
+    return Section(
+        id="confidentiality",
+        title=_("Confidentiality"),
+        intro=text,
+        method=MethodNote(
+            text=_(
+                "The threshold is set in urbansafety.toml ([disclosure] threshold); "
+                "an audit by linear programming checks that no suppressed count can be "
+                "recomputed from the published cells and totals."
+            )
+        ),
+    )
 
 
 def _summary(p: Portrait, lab: Labels, territory: str) -> Section:
