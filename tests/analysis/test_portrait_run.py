@@ -78,6 +78,7 @@ def test_report_has_every_section_and_the_right_numbers(
         "sites",
     ):
         assert section in parser.ids, section
+    assert "confidentiality" in parser.ids
     with duckdb.connect(str(demo_ws.store_path), read_only=True) as con:
         yearly = con.sql(
             "SELECT year, count(*) n FROM incidents WHERE borough = 'B1' GROUP BY 1 ORDER BY 1"
