@@ -7,7 +7,7 @@ as pandas DataFrames; it reads no file and prints nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import ibis
 import numpy as np
@@ -237,22 +237,7 @@ def portrait(
             "location_quotient": location_quotient(local, ref_cat).to_numpy(),
         }
     )
-    return Portrait(
-        scope,
-        years,
-        yearly,
-        trend,
-        summary,
-        by_group,
-        by_category,
-        by_shift,
-        by_month,
-        day_hour,
-        ranking,
-        comparison,
-        quotients,
-        ref_scope,
-    )
+    return replace(result, comparison=comparison, quotients=quotients, reference=ref_scope)
 
 
 def _ranking(

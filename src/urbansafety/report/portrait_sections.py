@@ -332,44 +332,59 @@ def _breakdown(
     return Section(id=sid, title=title, blocks=blocks)
 
 
+def _series_table(
+    counts: pd.Series,
+    key: str,
+    label: Callable[[str], str],
+    title: str,
+    heading: str,
+    threshold: int,
+    lab: Labels,
+) -> Table:
+    """Return a one-column breakdown with its total, under disclosure control."""
+    total = lab._(TOTAL)
+    pub = disclosure.suppress_series(counts, threshold, total=True, total_label=total)
+    data = pd.DataFrame(
+        {
+            key: [label(str(k)) if k != total else k for k in pub.values.index],
+            "incidents": pub.values.iloc[:, 0].to_numpy(),
+        }
+    )
+    return Table(
+        title,
+        data,
+        {key: heading, "incidents": lab._("Incidents")},
+        {"incidents": COUNT},
+        pd.DataFrame({"incidents": pub.suppressed.iloc[:, 0].to_numpy()}),
+    )
+
+
 def _times(p: Portrait, lab: Labels, threshold: int) -> Section:
     _ = lab._
     blocks: list[Table | Chart | str] = []
     if not p.by_shift.empty:
         shift = p.by_shift.set_index("shift")["incidents"]
-        pub = disclosure.suppress_series(shift, threshold, total=True, total_label=_(TOTAL))
-        data = pd.DataFrame(
-            {
-                "shift": [
-                    _(SHIFTS.get(str(k), str(k))) if k != _(TOTAL) else k for k in pub.values.index
-                ],
-                "incidents": pub.values.iloc[:, 0].to_numpy(),
-            }
-        )
         blocks.append(
-            Table(
+            _series_table(
+                shift,
+                "shift",
+                lambda k: _(SHIFTS.get(k, k)),
                 _("Incidents by shift"),
-                data,
-                {"shift": _("Shift"), "incidents": _("Incidents")},
-                {"incidents": COUNT},
-                pd.DataFrame({"incidents": pub.suppressed.iloc[:, 0].to_numpy()}),
+                _("Shift"),
+                threshold,
+                lab,
             )
         )
     month = p.by_month.set_index("month")["incidents"].reindex(range(1, 13), fill_value=0)
-    pub = disclosure.suppress_series(month, threshold, total=True, total_label=_(TOTAL))
-    data = pd.DataFrame(
-        {
-            "month": [_(MONTHS[int(k) - 1]) if k != _(TOTAL) else k for k in pub.values.index],
-            "incidents": pub.values.iloc[:, 0].to_numpy(),
-        }
-    )
     blocks.append(
-        Table(
+        _series_table(
+            month,
+            "month",
+            lambda k: _(MONTHS[int(k) - 1]),
             _("Incidents by month (all years)"),
-            data,
-            {"month": _("Month"), "incidents": _("Incidents")},
-            {"incidents": COUNT},
-            pd.DataFrame({"incidents": pub.suppressed.iloc[:, 0].to_numpy()}),
+            _("Month"),
+            threshold,
+            lab,
         )
     )
     if not p.day_hour.empty:
