@@ -37,6 +37,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,spark,bench]"
 	$(BIN)/python benchmarks/bench_import.py
 
 # Rebuild the French catalog from the code's messages and scripts/fr_messages.py (fails if one lacks French).
