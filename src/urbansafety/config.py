@@ -43,6 +43,38 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class HotspotConfig:
+    """Options of the hot-spot analyses ([hotspots] in urbansafety.toml)."""
+
+    cells: str = "grid"  # "grid" (squares of [grid] size_m) or "h3" (hexagons)
+    weights: str = "queen"  # "queen", "rook", "distance" or "knn"
+    distance_m: float = 0.0  # distance band; 0 = 1.5 × the cell size (the 8 nearest squares)
+    k: int = 8
+    permutations: int = 999
+    seed: int = 12345
+    fdr: bool = True
+    kde_bandwidth_m: float = 0.0  # 0 = the documented rule
+    kde_cell_m: float = 0.0  # 0 = the documented rule
+    categories: tuple[str, ...] = ()  # empty = every category
+
+
+@dataclass(frozen=True)
+class NearRepeatConfig:
+    """Options of the Knox near-repeat test ([near_repeat] in urbansafety.toml)."""
+
+    categories: tuple[str, ...] = ("break_and_enter",)
+    space_bands_m: tuple[float, ...] = (100.0, 200.0, 300.0, 400.0)
+    time_bands_days: tuple[float, ...] = (7.0, 14.0, 21.0, 28.0)
+    permutations: int = 999
+    seed: int = 12345
+    metric: str = "euclidean"
+
+
+HOTSPOT_CELLS = ("grid", "h3")
+HOTSPOT_WEIGHTS = ("queen", "rook", "distance", "knn")
+
+
+@dataclass(frozen=True)
 class Config:
     """A workspace's settings, read once and passed down."""
 
@@ -65,6 +97,8 @@ class Config:
     # standardisation bases that come with it; empty = the package's example subset, CSI-like.
     csi_weights: str = ""
     csi_base: tuple[float, float, float] | None = None
+    hotspots: HotspotConfig = field(default_factory=HotspotConfig)
+    near_repeat: NearRepeatConfig = field(default_factory=NearRepeatConfig)
 
     def layer(self, name: str) -> LayerConfig:
         """Return the options of a layer (defaults when the file does not mention it)."""
@@ -231,6 +265,85 @@ def config_from_dict(data: dict[str, Any], where: Where | None = None) -> Config
         dwellings_key=_get(sites, "dwellings_attribute", str, "logements", where),
         csi_weights=_get(severity, "weights", str, "", where),
         csi_base=tuple(float(b) for b in bases) if all(b is not None for b in bases) else None,  # type: ignore[arg-type]
+        hotspots=_hotspots(data.get("hotspots", {}), where),
+        near_repeat=_near_repeat(data.get("near_repeat", {}), where),
+    )
+
+
+def _hotspots(table: dict[str, Any], where: Where) -> HotspotConfig:
+    cells = _get(table, "cells", str, "grid", where)
+    weights = _get(table, "weights", str, "queen", where)
+    if cells not in HOTSPOT_CELLS or weights not in HOTSPOT_WEIGHTS:
+        raise ConfigError(
+            N_("[hotspots] cells must be grid or h3, weights queen, rook, distance or knn."),
+            hint=N_("See the comments in urbansafety.toml for the expected values."),
+            where=where,
+        )
+    out = HotspotConfig(
+        cells=cells,
+        weights=weights,
+        distance_m=float(_get(table, "distance_m", (int, float), 0, where)),
+        k=_get(table, "k", int, 8, where),
+        permutations=_get(table, "permutations", int, 999, where),
+        seed=_get(table, "seed", int, 12345, where),
+        fdr=_get(table, "fdr", bool, True, where),
+        kde_bandwidth_m=float(_get(table, "kde_bandwidth_m", (int, float), 0, where)),
+        kde_cell_m=float(_get(table, "kde_cell_m", (int, float), 0, where)),
+        categories=tuple(str(c) for c in _get(table, "categories", list, [], where)),
+    )
+    if out.distance_m < 0 or out.k < 1 or out.permutations < 0 or out.kde_bandwidth_m < 0:
+        raise ConfigError(
+            N_("[hotspots] distances, k and permutations cannot be negative (k at least 1)."),
+            hint=N_("See the comments in urbansafety.toml for the expected values."),
+            where=where,
+        )
+    return out
+
+
+def _bands(
+    table: dict[str, Any], key: str, default: list[float], where: Where
+) -> tuple[float, ...]:
+    values = _get(table, key, list, default, where)
+    bands = tuple(float(v) for v in values if isinstance(v, (int, float)))
+    if (
+        len(bands) != len(values)
+        or not bands
+        or any(b <= 0 for b in bands)
+        or list(bands) != sorted(set(bands))
+    ):
+        raise ConfigError(
+            N_("[near_repeat] %(key)s must be increasing positive numbers."),
+            hint=N_("For example space_bands_m = [100, 200, 300, 400]."),
+            where=where,
+            params={"key": key},
+        )
+    return bands
+
+
+def _near_repeat(table: dict[str, Any], where: Where) -> NearRepeatConfig:
+    metric = _get(table, "metric", str, "euclidean", where)
+    if metric not in ("euclidean", "manhattan"):
+        raise ConfigError(
+            N_("[near_repeat] metric must be euclidean or manhattan."),
+            hint=N_("Manhattan distances follow a street grid."),
+            where=where,
+        )
+    permutations = _get(table, "permutations", int, 999, where)
+    if permutations < 1:
+        raise ConfigError(
+            N_("[near_repeat] permutations must be at least 1."),
+            hint=N_("999 gives p-values down to 0.001."),
+            where=where,
+        )
+    return NearRepeatConfig(
+        categories=tuple(
+            str(c) for c in _get(table, "categories", list, ["break_and_enter"], where)
+        ),
+        space_bands_m=_bands(table, "space_bands_m", [100, 200, 300, 400], where),
+        time_bands_days=_bands(table, "time_bands_days", [7, 14, 21, 28], where),
+        permutations=permutations,
+        seed=_get(table, "seed", int, 12345, where),
+        metric=metric,
     )
 
 
@@ -266,6 +379,37 @@ threshold = 5
 size_m = 250
 # Résolution H3 (9 ≈ 0,1 km² par hexagone) / H3 resolution (9 ≈ 0.1 km² per hexagon)
 h3_resolution = 9
+
+[hotspots]
+# Cellules : "grid" (carrés de [grid] size_m) ou "h3" (hexagones) / cells: squares or hexagons
+cells = "grid"
+# Voisinage : "queen" (8 voisins), "rook" (4), "distance" (distance_m) ou "knn" (k plus proches)
+# Neighbours: queen (8), rook (4), distance (within distance_m) or knn (k nearest)
+weights = "queen"
+# distance_m = 375
+# k = 8
+# Permutations (pseudo-valeurs p) et graine, pour des résultats reproductibles
+# Permutations (pseudo p-values) and seed, for reproducible results
+permutations = 999
+seed = 12345
+# Correction pour tests multiples (taux de fausses découvertes) / False Discovery Rate correction
+fdr = true
+# Densité par noyau : rayon et taille des cellules en mètres (0 = règle documentée)
+# Kernel density: bandwidth and cell size in metres (0 = the documented rule)
+kde_bandwidth_m = 0
+kde_cell_m = 0
+# Catégories analysées (vide = toutes) / categories analysed (empty = all)
+categories = []
+
+[near_repeat]
+# Test de Knox (victimisation répétée et quasi répétée) / Knox test (repeat and near-repeat)
+categories = ["break_and_enter"]
+space_bands_m = [100, 200, 300, 400]
+time_bands_days = [7, 14, 21, 28]
+permutations = 999
+seed = 12345
+# "euclidean" ou "manhattan" (trame de rues) / or manhattan (street grid)
+metric = "euclidean"
 
 [engine]
 # "duckdb" (défaut, un fichier store.duckdb) ou "spark" (PySpark, grappe ou local)
