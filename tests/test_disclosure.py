@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from urbansafety import disclosure
 from urbansafety.disclosure import (
     ExposedCell,
     SuppressedTable,
@@ -354,3 +355,37 @@ def test_explanation_in_french() -> None:
         "Les effectifs de 1 à 4 sont masqués (cellules masquées : 1), ainsi que d'autres cellules"
         " pour qu'on ne puisse pas les retrouver à partir des totaux (cellules complémentaires : 3)."
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 30), st.sampled_from(["hot", "cold", "ns", "new"])),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_grouped_units_never_give_a_suppressed_count_back(units: list[tuple[int, str]]) -> None:
+    counts = np.array([c for c, _ in units])
+    groups = np.array([g for _, g in units], dtype=object)
+    pub = disclosure.suppress_groups(counts, groups, 5)
+    small = (counts >= 1) & (counts < 5)
+    assert pub.unit_suppressed[small].all()
+    assert disclosure.audit_groups(pub) == []
+    # Class totals are the sums of their units, suppressed when small.
+    for g, label in enumerate(pub.groups):
+        total = counts[groups == label].sum()
+        assert pub.group_totals[g] == total
+        if 1 <= total < 5:
+            assert pub.group_suppressed[g]
+    assert pub.total == counts.sum()
+
+
+def test_a_lone_small_cell_in_a_class_gets_a_partner() -> None:
+    pub = disclosure.suppress_groups(
+        np.array([3, 20, 30, 40, 50]), np.array(["hot", "hot", "ns", "ns", "ns"]), 5
+    )
+    # 3 alone in "hot" would be hot total − 20: 20 is suppressed too (or the class total).
+    assert pub.unit_suppressed[0]
+    assert pub.unit_suppressed[1] or pub.group_suppressed[0]
+    assert disclosure.audit_groups(pub) == []

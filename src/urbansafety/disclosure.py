@@ -302,6 +302,79 @@ def suppress_series(
     return _suppress(frame, threshold, False, total, total_label)
 
 
+@dataclass(frozen=True, eq=False)
+class SuppressedGroups:
+    """Units (cells, sites) grouped in classes, as published: unit counts, class totals, total.
+
+    `unit_suppressed` and `group_suppressed` flag what must be shown as "x"; the grand total
+    (`total`) is flagged by `total_suppressed`. Together the published figures pin no
+    suppressed value (checked by the same linear-programming audit as tables).
+    """
+
+    counts: np.ndarray
+    unit_suppressed: np.ndarray
+    unit_group: np.ndarray  # position in `groups` of each unit's class
+    groups: pd.Index
+    group_totals: np.ndarray
+    group_suppressed: np.ndarray
+    total: int
+    total_suppressed: bool
+    primary: int
+    complementary: int
+    threshold: int
+
+
+def suppress_groups(
+    counts: np.ndarray | pd.Series, groups: np.ndarray | pd.Series, threshold: int = 5
+) -> SuppressedGroups:
+    """Return unit counts, their class totals and the grand total under disclosure control.
+
+    Each unit belongs to one class (e.g. the hot-spot class of a grid cell): the published
+    unit counts, class totals and grand total are one nested table, protected as a whole.
+    """
+    cells = _check_counts(pd.DataFrame({"count": np.asarray(counts)}))[:, 0]
+    labels = pd.Index(pd.unique(np.asarray(groups, dtype=object)))
+    which = labels.get_indexer(np.asarray(groups, dtype=object))
+    n, k = len(cells), len(labels)
+    totals = np.bincount(which, weights=cells, minlength=k) if n else np.zeros(k)
+    body = np.concatenate([cells, totals, [cells.sum()]])
+    mask, primary = _protect(body, _group_lines(which, k), threshold)
+    return SuppressedGroups(
+        counts=cells.astype(np.int64),
+        unit_suppressed=mask[:n],
+        unit_group=which,
+        groups=labels,
+        group_totals=totals.astype(np.int64),
+        group_suppressed=mask[n : n + k],
+        total=int(body[-1]),
+        total_suppressed=bool(mask[-1]),
+        primary=int(primary.sum()),
+        complementary=int(mask.sum() - primary.sum()),
+        threshold=threshold,
+    )
+
+
+def audit_groups(published: SuppressedGroups) -> list[tuple[int, float, float]]:
+    """Return (flat index, low, high) of suppressed values the published figures pin (none if safe).
+
+    Flat indices run over the units, then the class totals, then the grand total.
+    """
+    body = np.concatenate([published.counts, published.group_totals, [published.total]]).astype(
+        float
+    )
+    mask = np.concatenate(
+        [published.unit_suppressed, published.group_suppressed, [published.total_suppressed]]
+    )
+    return _exposed(body, mask, _group_lines(published.unit_group, len(published.groups)))
+
+
+def _group_lines(which: np.ndarray, k: int) -> _Lines:
+    n = len(which)
+    lines: _Lines = [(np.flatnonzero(which == g), n + g) for g in range(k)]
+    lines.append((np.arange(n, n + k), n + k))
+    return lines
+
+
 def audit(published: SuppressedTable) -> list[ExposedCell]:
     """Return the suppressed cells whose value the published cells and totals pin (none if safe).
 
