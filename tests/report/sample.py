@@ -1,4 +1,4 @@
-"""A small crime-portrait report in French or English, as a chapter would build it."""
+"""A small crime-portrait report in French or English, as a chapter would build it; and a map."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from shapely.geometry import Point, box
+from shapely.ops import unary_union
 
 from urbansafety.report.charts import grouped_bar_chart, heatmap_chart, line_chart, ranking_chart
 from urbansafety.report.model import (
@@ -13,7 +15,11 @@ from urbansafety.report.model import (
     COUNT,
     RATE,
     SHARE,
+    LegendEntry,
+    Map,
+    MapLayer,
     MethodNote,
+    NumberFormat,
     Report,
     Section,
     Source,
@@ -233,6 +239,132 @@ def sample_report(lang: str) -> Report:
                 publisher=w["publisher"],
                 url="https://donnees.montreal.ca/dataset/actes-criminels",
                 note="CC BY 4.0",
+            )
+        ],
+    )
+
+
+# A 5 × 4 grid of cells over downtown Montréal, each with its hot-spot class (None: no data).
+GRID_ORIGIN = (-73.585, 45.495)
+GRID_STEP = (0.006, 0.004)
+GRID_SHAPE = (5, 4)
+CELL_CLASSES = [
+    "ns", "ns", "hot95", "ns", "cold95",
+    "ns", "hot95", "hot99", "hot95", "ns",
+    "ns", "hot99", "hot99", "ns", None,
+    "cold95", "ns", "ns", "ns", "ns",
+]  # fmt: skip
+STATIONS = {
+    "Berri-UQAM": (-73.5615, 45.5152),
+    "Place-des-Arts": (-73.5691, 45.5079),
+    "Peel": (-73.5765, 45.5009),
+}
+MAP_WORDS = {
+    "fr": {
+        "title": "Points chauds et points froids des incidents, 2024",
+        "description": "Carte de 20 cellules du centre-ville : quatre points chauds à 99 % ou 95 % "
+        "de confiance au centre, deux points froids à l’est et au sud-ouest.",
+        "cells": "Cellules de 500 m",
+        "borough": "Arrondissement de Ville-Marie",
+        "stations": "Stations de métro",
+        "station": "Station de métro",
+        "hot99": "Point chaud, 99 % de confiance",
+        "hot95": "Point chaud, 95 % de confiance",
+        "ns": "Non significatif",
+        "cold95": "Point froid, 95 % de confiance",
+        "cell": "Cellule",
+        "class": "Classe",
+        "z": "Score z (Gi*)",
+        "tip": "Cellule {cell} : {label}",
+        "table": "Classe de chaque cellule, 2024",
+        "nodata": "Aucune donnée",
+    },
+    "en": {
+        "title": "Incident hot spots and cold spots, 2024",
+        "description": "Map of 20 downtown cells: four hot spots at 99% or 95% confidence in "
+        "the centre, two cold spots in the east and the south-west.",
+        "cells": "500 m cells",
+        "borough": "Borough of Ville-Marie",
+        "stations": "Metro stations",
+        "station": "Metro station",
+        "hot99": "Hot spot, 99% confidence",
+        "hot95": "Hot spot, 95% confidence",
+        "ns": "Not significant",
+        "cold95": "Cold spot, 95% confidence",
+        "cell": "Cell",
+        "class": "Class",
+        "z": "z score (Gi*)",
+        "tip": "Cell {cell}: {label}",
+        "table": "Class of each cell, 2024",
+        "nodata": "No data",
+    },
+}
+MAP_COLORS = {"hot99": "#b2182b", "hot95": "#ef8a62", "ns": "#e0e0e0", "cold95": "#4393c3"}
+
+
+def sample_map(lang: str, *, tiles: bool = False) -> Map:
+    """Return a hot-spot map: 20 grid cells, the borough's outline and 3 metro stations."""
+    w = MAP_WORDS[lang]
+    (x0, y0), (dx, dy), (nx, ny) = GRID_ORIGIN, GRID_STEP, GRID_SHAPE
+    cells = [
+        box(x0 + i * dx, y0 + j * dy, x0 + (i + 1) * dx, y0 + (j + 1) * dy)
+        for j in range(ny)
+        for i in range(nx)
+    ]
+    ids = [f"C{n + 1:02d}" for n in range(len(cells))]
+    legend = [LegendEntry(k, w[k], MAP_COLORS[k]) for k in ("hot99", "hot95", "ns", "cold95")]
+    labels = [w[k] if k else w["nodata"] for k in CELL_CLASSES]
+    z = {"hot99": 2.9, "hot95": 2.1, "ns": 0.4, "cold95": -2.2}
+    grid = MapLayer(
+        w["cells"],
+        cells,
+        keys=CELL_CLASSES,
+        tooltips=[w["tip"].format(cell=c, label=lab) for c, lab in zip(ids, labels, strict=True)],
+        legend=legend,
+    )
+    borough = MapLayer(w["borough"], [unary_union(cells).buffer(0.001)], outline=True)
+    stations = MapLayer(
+        w["stations"],
+        [Point(xy) for xy in STATIONS.values()],
+        keys=["metro"] * len(STATIONS),
+        tooltips=list(STATIONS),
+        legend=[LegendEntry("metro", w["station"], "#1b1f24")],
+    )
+    table = Table(
+        w["table"],
+        pd.DataFrame(
+            {
+                "cell": ids,
+                "class": labels,
+                "z": [z[k] if k else None for k in CELL_CLASSES],
+            }
+        ),
+        labels={"cell": w["cell"], "class": w["class"], "z": w["z"]},
+        formats={"z": NumberFormat(decimals=1)},
+    )
+    return Map(
+        w["title"],
+        [grid, borough, stations],
+        table,
+        description=w["description"],
+        tiles=tiles,
+    )
+
+
+def sample_map_report(lang: str, *, tiles: bool = False) -> Report:
+    """Return a one-section report whose section holds a paragraph and the sample map."""
+    w = MAP_WORDS[lang]
+    return Report(
+        title=WORDS[lang]["title"],
+        territory=WORDS[lang]["territory"],
+        lang=lang,
+        generated_at=GENERATED,
+        sections=[
+            Section(
+                id="hot-spots",
+                title=w["title"],
+                blocks=[w["description"], sample_map(lang, tiles=tiles)],
+                method=MethodNote(text=WORDS[lang]["method"]),
             )
         ],
     )
