@@ -115,6 +115,12 @@ def register(app: typer.Typer, _: Callable[[str], str], language: str = "fr") ->
         site_layer: Annotated[
             str | None, typer.Option(help=_("Layer of sites for the site-based portrait."))
         ] = None,
+        hotspots: Annotated[
+            bool,
+            typer.Option(
+                "--hotspots", help=_("Add the hot-spot chapter (maps, Gi*, Moran, near repeat).")
+            ),
+        ] = False,
         out_dir: Annotated[
             Path | None, typer.Option("--out", help=_("Folder for the files (default: reports/)."))
         ] = None,
@@ -134,10 +140,95 @@ def register(app: typer.Typer, _: Callable[[str], str], language: str = "fr") ->
             lang=language,
             out=out_dir,
             site_layer=site_layer,
+            hotspots=hotspots,
         )
         if not quiet:
             out.print(_("Report: %(path)s") % {"path": written.html}, highlight=False)
             out.print(_("Workbook: %(path)s") % {"path": written.workbook}, highlight=False)
+
+    @app.command(
+        "hotspots",
+        help=_(
+            "Find and map hot spots (HTML report, Excel workbook and the cells as GeoJSON): "
+            "Getis-Ord Gi* with False Discovery Rate correction, global and local Moran's I, "
+            "kernel density, emerging hot spots over the years, concentration (Lorenz, Gini) "
+            "and the Knox near-repeat test. Settings in [hotspots] and [near_repeat] of "
+            "urbansafety.toml. Small counts are suppressed."
+        ),
+    )
+    def hotspots(
+        territory: Annotated[
+            str | None,
+            typer.Option(
+                help=_("Territory as LAYER:CODE, e.g. borough:B1 (default: the whole territory).")
+            ),
+        ] = None,
+        years: Annotated[
+            str | None, typer.Option(help=_("Period, e.g. 2018-2022 (default: every year)."))
+        ] = None,
+        theme: Annotated[
+            str | None, typer.Option(help=_("A theme defined in urbansafety.toml."))
+        ] = None,
+        category: Annotated[
+            list[str] | None,
+            typer.Option("--category", help=_("Only these categories (repeat the option).")),
+        ] = None,
+        cells: Annotated[
+            str | None, typer.Option(help=_("Cells: grid (squares) or h3 (hexagons)."))
+        ] = None,
+        cell: Annotated[
+            float | None, typer.Option(help=_("Size of the grid's squares in metres."))
+        ] = None,
+        weights: Annotated[
+            str | None, typer.Option(help=_("Neighbours: queen, rook, distance or knn."))
+        ] = None,
+        permutations: Annotated[
+            int | None,
+            typer.Option(
+                help=_("Permutations for the pseudo p-values of Moran's I (999 by default).")
+            ),
+        ] = None,
+        area_layer: Annotated[
+            str | None,
+            typer.Option(
+                help=_("Territory layer of the rate map (default: the finest with population).")
+            ),
+        ] = None,
+        out_dir: Annotated[
+            Path | None, typer.Option("--out", help=_("Folder for the files (default: reports/)."))
+        ] = None,
+        workspace: Workspace = Path("."),
+        lang: Lang = "fr",
+        quiet: Quiet = False,
+    ) -> None:
+        from urbansafety.hotspots_run import hotspot_scope, run_hotspots, settings_with
+
+        ws = open_workspace(workspace)
+        scope, name = hotspot_scope(
+            ws,
+            territory=territory,
+            years=years,
+            theme=theme,
+            categories=list(category or []),
+            lang=language,
+        )
+        settings, size = settings_with(
+            ws, cells=cells, cell=cell, weights=weights, permutations=permutations
+        )
+        written = run_hotspots(
+            ws,
+            scope,
+            name,
+            lang=language,
+            out=out_dir,
+            settings=settings,
+            cell=size,
+            area_layer=area_layer,
+        )
+        if not quiet:
+            out.print(_("Report: %(path)s") % {"path": written.html}, highlight=False)
+            out.print(_("Workbook: %(path)s") % {"path": written.workbook}, highlight=False)
+            out.print(_("Cells (GeoJSON): %(path)s") % {"path": written.cells}, highlight=False)
 
     @app.command(
         "rejects",

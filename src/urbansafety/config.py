@@ -50,7 +50,8 @@ class HotspotConfig:
     weights: str = "queen"  # "queen", "rook", "distance" or "knn"
     distance_m: float = 0.0  # distance band; 0 = 1.5 × the cell size (the 8 nearest squares)
     k: int = 8
-    permutations: int = 999
+    permutations: int = 999  # Moran's I and Local Moran
+    gi_permutations: int = 0  # Gi*: 0 = analytic z-scores and p-values (as ArcGIS)
     seed: int = 12345
     fdr: bool = True
     kde_bandwidth_m: float = 0.0  # 0 = the documented rule
@@ -285,15 +286,20 @@ def _hotspots(table: dict[str, Any], where: Where) -> HotspotConfig:
         distance_m=float(_get(table, "distance_m", (int, float), 0, where)),
         k=_get(table, "k", int, 8, where),
         permutations=_get(table, "permutations", int, 999, where),
+        gi_permutations=_get(table, "gi_permutations", int, 0, where),
         seed=_get(table, "seed", int, 12345, where),
         fdr=_get(table, "fdr", bool, True, where),
         kde_bandwidth_m=float(_get(table, "kde_bandwidth_m", (int, float), 0, where)),
         kde_cell_m=float(_get(table, "kde_cell_m", (int, float), 0, where)),
         categories=tuple(str(c) for c in _get(table, "categories", list, [], where)),
     )
-    if out.distance_m < 0 or out.k < 1 or out.permutations < 0 or out.kde_bandwidth_m < 0:
+    if (
+        min(out.distance_m, out.gi_permutations, out.kde_bandwidth_m) < 0
+        or out.k < 1
+        or out.permutations < 1
+    ):
         raise ConfigError(
-            N_("[hotspots] distances, k and permutations cannot be negative (k at least 1)."),
+            N_("[hotspots] distances cannot be negative; k and permutations are at least 1."),
             hint=N_("See the comments in urbansafety.toml for the expected values."),
             where=where,
         )
@@ -388,10 +394,13 @@ cells = "grid"
 weights = "queen"
 # distance_m = 375
 # k = 8
-# Permutations (pseudo-valeurs p) et graine, pour des résultats reproductibles
-# Permutations (pseudo p-values) and seed, for reproducible results
+# Permutations (pseudo-valeurs p) du I de Moran local et global, et graine (reproductible)
+# Permutations (pseudo p-values) of local and global Moran's I, and seed (reproducible)
 permutations = 999
 seed = 12345
+# Gi* : 0 = scores z et valeurs p analytiques (comme ArcGIS); sinon, permutations conditionnelles
+# Gi*: 0 = analytic z-scores and p-values (as ArcGIS); otherwise conditional permutations
+gi_permutations = 0
 # Correction pour tests multiples (taux de fausses découvertes) / False Discovery Rate correction
 fdr = true
 # Densité par noyau : rayon et taille des cellules en mètres (0 = règle documentée)

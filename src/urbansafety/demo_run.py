@@ -136,8 +136,19 @@ def run_analyses(ws: Workspace) -> list[Path]:
                 categories=[],
                 lang=lang,
                 out=None,
+                hotspots=territory is None,
             )
             written += [result.html, result.workbook]
+    # The hot-spot report of the whole city (also a chapter of the city's portrait above).
+    from urbansafety.hotspots_run import hotspot_scope, run_hotspots
+
+    for lang in ("fr", "en"):
+        scope, name = hotspot_scope(
+            ws, territory=None, years=None, theme=None, categories=[], lang=lang
+        )
+        spots = run_hotspots(ws, scope, name, lang=lang, out=None)
+        written += [spots.html, spots.workbook]
+    written.append(spots.cells)
     return written
 
 

@@ -98,8 +98,13 @@ def run_portrait(
     out: Path | None,
     site_layer: str | None = None,
     today: dt.date | None = None,
+    hotspots: bool = False,
 ) -> Written:
-    """Compute the portrait for the options of `urbansafety portrait` and write its files."""
+    """Compute the portrait for the options of `urbansafety portrait` and write its files.
+
+    With `hotspots`, the hot-spot chapter (maps, Gi*, Moran, density, near repeat) of the same
+    territory, period and theme is added before the confidentiality section.
+    """
     _ = translator(lang)
     layer, code = parse_territory(territory)
     first, last = parse_years(years or _config_years(ws))
@@ -140,6 +145,12 @@ def run_portrait(
         )
         codes = _frame_codes(selected)
     csi = _severity(ws, codes, p.yearly, name)
+    extra = []
+    if hotspots:
+        from urbansafety.hotspots_analysis import analyse_hotspots
+        from urbansafety.report.hotspot_sections import hotspot_sections
+
+        extra = hotspot_sections(analyse_hotspots(ws, scope, name), lang)
     sections = portrait_sections(
         p,
         lang,
@@ -149,6 +160,7 @@ def run_portrait(
         persons=persons,
         sites=sp,
         severity=csi,
+        extra=extra,
     )
     title = _("Crime portrait") + (f" — {theme_label}" if theme_label else "")
     report = Report(

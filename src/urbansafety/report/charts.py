@@ -246,6 +246,41 @@ def ranking_chart(
     return _finish(chart, ranked, ranked, lang, description)
 
 
+def lorenz_chart(
+    table: Table, *, x: str, y: str, lang: str, equality: str, description: str = ""
+) -> Chart:
+    """Return a Lorenz curve: cumulative share of incidents (y) over share of units (x), 0–1.
+
+    The diagonal of perfect equality is drawn dashed and labelled `equality`.
+    """
+    frame, names = _chart_frame(table, [x, y], y)
+    percent = d3_format(NumberFormat("percent", 0), trim=True)
+    x_enc = alt.X(
+        f"{names[x]}:Q",
+        title=table.label(x),
+        scale=alt.Scale(domain=[0, 1]),
+        axis=alt.Axis(format=percent),
+    )
+    y_enc = alt.Y(
+        f"{names[y]}:Q",
+        title=table.label(y),
+        scale=alt.Scale(domain=[0, 1]),
+        axis=alt.Axis(format=percent),
+    )
+    curve = (
+        alt.Chart(frame)
+        .mark_line(color=PALETTE[0], strokeWidth=2.5)
+        .encode(x=x_enc, y=y_enc, tooltip=_tooltips(table, names, [x, y]))
+    )
+    diagonal = (
+        alt.Chart(pd.DataFrame({names[x]: [0.0, 1.0], names[y]: [0.0, 1.0], "line": equality}))
+        .mark_line(color="#777777", strokeDash=[4, 4])
+        .encode(x=x_enc, y=y_enc, tooltip=alt.Tooltip("line:N", title=""))
+    )
+    chart = alt.layer(diagonal, curve).properties(width="container", height=320)
+    return _finish(chart, table, table, lang, description)
+
+
 def _chart_frame(
     table: Table, columns: Sequence[str], value: str
 ) -> tuple[pd.DataFrame, dict[str, str]]:

@@ -7,7 +7,7 @@ and rates computed on suppressed counts are suppressed too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -132,8 +132,13 @@ def portrait_sections(
     persons: pd.DataFrame | None = None,
     sites: SitePortrait | None = None,
     severity: pd.DataFrame | None = None,
+    extra: Sequence[Section] = (),
 ) -> list[Section]:
-    """Return the sections of the crime portrait in lang, every count under disclosure control."""
+    """Return the sections of the crime portrait in lang, every count under disclosure control.
+
+    `extra` sections (e.g. the hot-spot chapter) come before the confidentiality section,
+    which counts their suppressed cells too.
+    """
     lab = Labels(lang)
     _ = lab._
     total = _(TOTAL)
@@ -170,8 +175,14 @@ def portrait_sections(
         sections.append(_persons(persons, lab, threshold, total))
     if sites is not None and not sites.sites.empty:
         sections.append(_sites(sites, lab, threshold))
+    sections += list(extra)
     sections.append(_confidentiality(sections, lab, threshold))
     return sections
+
+
+def confidentiality_section(sections: Sequence[Section], lang: str, threshold: int) -> Section:
+    """Return the section saying what was suppressed in these sections, and why."""
+    return _confidentiality(list(sections), Labels(lang), threshold)
 
 
 def _confidentiality(sections: list[Section], lab: Labels, threshold: int) -> Section:
