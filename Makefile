@@ -39,6 +39,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,spark,bench]"
 	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_hotspots.py
+	$(BIN)/python benchmarks/bench_nearrepeat.py
 
 # Rebuild the French catalog from the code's messages and scripts/fr_messages.py (fails if one lacks French).
 messages: $(STAMP)

@@ -690,6 +690,10 @@ FR: dict[str, str] = {
     "999 gives pseudo p-values down to 0.001.": "999 donne des pseudo-valeurs p jusqu'à 0,001.",
     "[hotspots] distances cannot be negative; k and permutations are at least 1.": "[hotspots] les distances ne peuvent pas être négatives; k et permutations valent au moins 1.",
     "Permutations for the pseudo p-values of Moran's I (999 by default).": "Permutations pour les pseudo-valeurs p du I de Moran (999 par défaut).",
+    "Knox ratio: pairs observed / pairs expected": "Ratio de Knox : paires observées / paires attendues",
+    "Knox test: p-values": "Test de Knox : valeurs p",
+    "Pairs of incidents observed": "Paires d'incidents observées",
+    "Pairs of incidents expected (mean of the permutations)": "Paires d'incidents attendues (moyenne des permutations)",
 }
 
 

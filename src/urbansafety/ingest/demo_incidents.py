@@ -16,6 +16,9 @@ SHIFTS = ("jour", "soir", "nuit")
 UCR_SHARE = 0.2  # of n_incidents; the SPVM file gets the rest
 UNLOCATED, UNLOCATED_DOWNTOWN, UCR_UNLOCATED = 0.16, 0.35, 0.10
 DUPLICATES = 0.006  # several reports of one event (a row of cars broken into) give identical rows
+# Near repeats: a share of break-ins follow an earlier one within a few days at the same or a
+# nearby intersection (Johnson et al. 2007), so the demo's Knox test has something to find.
+NEAR_REPEAT_SHARE, NEAR_REPEAT_DAYS, NEAR_REPEAT_POINTS = 0.15, 7, 5
 # How a place tilts the shift (jour, soir, nuit), in COMPONENTS order: bars at night, malls by day.
 SHIFT_TILT = np.array([
     (1, 1, 1), (1, 1, 1), (0.95, 1.15, 1), (1, 1, 1), (1, 1.1, 1), (0.8, 1.2, 1.3), (0.5, 1.3, 2.2),
@@ -165,11 +168,36 @@ def sample_spvm(
     central = downtown.mean() if n else 0.0
     elsewhere = (UNLOCATED - UNLOCATED_DOWNTOWN * central) / max(1 - central, 1e-9)
     located = rng.random(n) >= np.where(downtown, UNLOCATED_DOWNTOWN, np.clip(elsewhere, 0.02, 0.3))
+    _near_repeats(city, rng, cat, day, point, len(days))
     rows = {"category": cat, "day": day, "shift": shift, "point": point, "located": located}
     target, source = rng.integers(0, n, (2, round(DUPLICATES * n)))
     for values in rows.values():
         values[target] = values[source]
     return rows
+
+
+def _near_repeats(
+    city: DemoCity,
+    rng: np.random.Generator,
+    cat: np.ndarray,
+    day: np.ndarray,
+    point: np.ndarray,
+    n_days: int,
+) -> None:
+    """Move a share of break-ins next to an earlier break-in, a few days later (in place)."""
+    from scipy.spatial import cKDTree
+
+    rows = np.flatnonzero(cat == 0)  # SPVM[0] is "Introduction" (break and enter)
+    n = round(NEAR_REPEAT_SHARE * len(rows))
+    if n == 0 or len(rows) < 2:
+        return
+    follow, lead = rng.choice(rows, n, replace=False), rng.choice(rows, n)
+    _, near = cKDTree(city.intersections).query(
+        city.intersections[point[lead]], k=NEAR_REPEAT_POINTS
+    )
+    near = np.atleast_2d(near)
+    point[follow] = near[np.arange(n), rng.integers(0, near.shape[1], n)]
+    day[follow] = np.minimum(day[lead] + rng.integers(0, NEAR_REPEAT_DAYS + 1, n), n_days - 1)
 
 
 def sample_ucr(

@@ -28,6 +28,7 @@ from urbansafety.report.model import (
     Map,
     MapLayer,
     MethodNote,
+    NumberFormat,
     Section,
     Table,
 )
@@ -245,22 +246,25 @@ def near_repeat_section(ctx: Context) -> Section:
                     "p_value": float(k.p_value[i, j]),
                 }
             )
-            hide.append({"observed": small, "ratio": small})
+            hide.append({"observed": small, "ratio": small, "p_value": small, "expected": False})
     title = _("Near-repeat victimisation (Knox test)")
-    table = Table(
-        title,
-        pd.DataFrame(records),
-        {
-            "space": _("Distance"),
-            "time": _("Time apart"),
-            "observed": _("Pairs observed"),
-            "expected": _("Pairs expected"),
-            "ratio": _("Knox ratio"),
-            "p_value": _("p-value"),
-        },
-        {"observed": COUNT, "expected": STAT, "ratio": STAT, "p_value": PVALUE},
-        pd.DataFrame(hide),
-    )
+    frame = pd.DataFrame(records)
+    mask = pd.DataFrame(hide)
+    tables = [
+        _knox_pivot(
+            ctx, frame, mask, "ratio", _("Knox ratio: pairs observed / pairs expected"), STAT
+        ),
+        _knox_pivot(ctx, frame, mask, "p_value", _("Knox test: p-values"), PVALUE),
+        _knox_pivot(ctx, frame, mask, "observed", _("Pairs of incidents observed"), COUNT),
+        _knox_pivot(
+            ctx,
+            frame,
+            mask,
+            "expected",
+            _("Pairs of incidents expected (mean of the permutations)"),
+            STAT,
+        ),
+    ]
     finite = [
         rec
         for rec, h in zip(records, hide, strict=True)
@@ -304,4 +308,36 @@ def near_repeat_section(ctx: Context) -> Section:
         % {"metric": _("Euclidean") if k.metric == "euclidean" else _("Manhattan")},
         references=(REFERENCES["knox"],),
     )
-    return Section(id="near-repeat", title=title, intro=intro, blocks=[table], method=method)
+    return Section(id="near-repeat", title=title, intro=intro, blocks=tables, method=method)
+
+
+def _knox_pivot(
+    ctx: Context,
+    frame: pd.DataFrame,
+    mask: pd.DataFrame,
+    value: str,
+    title: str,
+    fmt: NumberFormat,
+) -> Table:
+    """Return one value of the Knox table as distance bands (rows) × time bands (columns)."""
+    rows = list(pd.unique(frame["space"]))
+    cols = list(pd.unique(frame["time"]))
+    data = frame.pivot(index="space", columns="time", values=value).loc[rows, cols]
+    hidden = (
+        frame.assign(h=mask[value].to_numpy())
+        .pivot(index="space", columns="time", values="h")
+        .loc[rows, cols]
+        .astype(bool)
+    )
+    names = [f"t{j}" for j in range(len(cols))]
+    data.columns = pd.Index(names)
+    hidden.columns = pd.Index(names)
+    data = data.reset_index()
+    hidden = hidden.reset_index(drop=True)
+    return Table(
+        title,
+        data,
+        {"space": ctx._("Distance"), **dict(zip(names, cols, strict=True))},
+        {n: fmt for n in names},
+        hidden,
+    )
