@@ -182,3 +182,27 @@ def test_a_lone_cell_is_linked_to_its_nearest_cell() -> None:
     corner = list(cells.ids).index("E3N3")
     assert w.matrix[[lone], :].toarray()[0].nonzero()[0].tolist() == [corner]
     assert (w.matrix != w.matrix.T).nnz == 0
+
+
+@pytest.mark.spark
+def test_duckdb_and_spark_find_the_same_hot_spots(
+    demo_ws: Workspace, analysis: HotspotAnalysis
+) -> None:
+    import shutil
+
+    if shutil.which("java") is None:
+        raise AssertionError("Java 17 is needed for the Spark engine (make test installs it)")
+    scope, name = hotspot_scope(
+        demo_ws, territory=None, years=None, theme=None, categories=[], lang="en"
+    )
+    on_spark = analyse_hotspots(demo_ws, scope, name, engine_kind="spark")
+    np.testing.assert_array_equal(on_spark.cells.counts, analysis.cells.counts)
+    np.testing.assert_allclose(on_spark.gi.z, analysis.gi.z, rtol=1e-12)
+    assert on_spark.moran.I == pytest.approx(analysis.moran.I, rel=1e-12)
+    assert on_spark.kde.integral() == pytest.approx(analysis.kde.integral(), rel=1e-12)
+    assert on_spark.areas is not None and analysis.areas is not None
+    np.testing.assert_array_equal(on_spark.areas.counts, analysis.areas.counts)
+    assert on_spark.near_repeat is not None and analysis.near_repeat is not None
+    np.testing.assert_array_equal(
+        on_spark.near_repeat.knox.observed, analysis.near_repeat.knox.observed
+    )
