@@ -134,3 +134,23 @@ def test_duckdb_and_spark_count_the_same_cells(demo_ws: Workspace) -> None:
         on_spark = cell_counts(engine.table("incidents"), extent, size=SIZE)
     assert on_duckdb.periods == on_spark.periods
     pd.testing.assert_frame_equal(on_duckdb.frame(), on_spark.frame(), check_dtype=False)
+
+
+def test_grid_counts_by_period_and_category(demo_ws: Workspace) -> None:
+    from urbansafety.analysis.grid import grid_counts_table
+
+    with open_engine(demo_ws) as engine:
+        by_cat = grid_counts_table(
+            engine.table("incidents"), SIZE, ["year", "category"]
+        ).to_pandas()
+    pts = _located(demo_ws)
+    assert by_cat["incidents"].sum() == len(pts)
+    with duckdb.connect(str(demo_ws.store_path), read_only=True) as con:
+        expected = con.sql(
+            f"SELECT floor(x / {SIZE})::BIGINT AS ix, floor(y / {SIZE})::BIGINT AS iy, year, "
+            "category, count(*) AS n FROM incidents WHERE location_quality = 'located' "
+            "GROUP BY ALL"
+        ).df()
+    merged = by_cat.merge(expected, on=["ix", "iy", "year", "category"], how="outer")
+    assert len(merged) == len(expected) == len(by_cat)
+    assert (merged["incidents"] == merged["n"]).all()

@@ -198,7 +198,7 @@ def test_duckdb_and_spark_find_the_same_hot_spots(
     on_spark = analyse_hotspots(demo_ws, scope, name, engine_kind="spark")
     np.testing.assert_array_equal(on_spark.cells.counts, analysis.cells.counts)
     np.testing.assert_allclose(on_spark.gi.z, analysis.gi.z, rtol=1e-12)
-    assert on_spark.moran.I == pytest.approx(analysis.moran.I, rel=1e-12)
+    assert pytest.approx(analysis.moran.I, rel=1e-12) == on_spark.moran.I
     assert on_spark.kde.integral() == pytest.approx(analysis.kde.integral(), rel=1e-12)
     assert on_spark.areas is not None and analysis.areas is not None
     np.testing.assert_array_equal(on_spark.areas.counts, analysis.areas.counts)
