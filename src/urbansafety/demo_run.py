@@ -205,5 +205,11 @@ def run_demo(
             % {"path": report.resolve().as_uri()},
             highlight=False,
         )
+        spots = ws.reports / f"hotspots_{lang}.html"
+        console.print(
+            _("Open the hot-spot maps (Gi*, density, clusters, near repeat): %(path)s")
+            % {"path": spots.resolve().as_uri()},
+            highlight=False,
+        )
         console.print(_("The web dashboard comes with the web application."), highlight=False)
     return ws

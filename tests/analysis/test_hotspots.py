@@ -106,7 +106,7 @@ def test_fdr_matches_scipy() -> None:
         fdr_significant([0.1, np.nan], 0.05)
     with pytest.raises(InputError, match="between 0 and 1") as info:
         fdr_significant([0.1], 5)
-    assert info.value.hint == "Use 0.05 (95 % confidence) or 0.01 (99 %)."
+    assert info.value.hint == "Use 0.05 (95% confidence) or 0.01 (99%)."
 
 
 def test_confidence_classes_arcgis_bins() -> None:

@@ -88,7 +88,7 @@ def check_alpha(alpha: float) -> float:
     if not (isinstance(alpha, int | float | np.floating) and 0 < alpha < 1):
         raise InputError(
             N_("The significance level must be between 0 and 1, not %(alpha)s."),
-            hint=N_("Use 0.05 (95 %% confidence) or 0.01 (99 %%)."),
+            hint=N_("Use 0.05 (95%% confidence) or 0.01 (99%%)."),
             params={"alpha": alpha},
         )
     return float(alpha)

@@ -5,7 +5,7 @@ unit and period, a Mann–Kendall trend test on each unit's series of z-scores, 
 pattern per unit. Bins are *hot* when significant (p ≤ alpha, after the false discovery rate
 correction by default) with z > 0, *cold* when significant with z < 0. With n periods:
 
-* **90 % rule**: "at least 90 % of the periods" means ``hot periods ≥ 0.9 · n`` (all of them
+* **90% rule**: "at least 90% of the periods" means ``hot periods ≥ 0.9 · n`` (all of them
   when n < 10); "less than 90 %" its negation.
 * **trend**: Mann–Kendall on the unit's z-scores, significant when its two-sided p ≤ alpha
   (``trend_alpha``); rising z (S > 0) intensifies a hot spot and weakens a cold spot.
@@ -129,7 +129,7 @@ def _matrix(values: np.ndarray, name: str) -> np.ndarray:
         raise InputError(
             N_("There are %(n)s period(s); at least %(min)s are needed for a trend."),
             hint=N_(
-                "Use more periods (years, or quarters). At the 5 %% level a trend can only be significant from 5 periods."
+                "Use more periods (years, or quarters). At the 5%% level a trend can only be significant from 5 periods."
             ),
             params={"n": arr.shape[1], "min": MIN_PERIODS},
         )
@@ -275,7 +275,7 @@ def _level(alpha: float) -> float:
     if not (isinstance(alpha, int | float | np.floating) and 0 < alpha < 1):
         raise InputError(
             N_("The significance level must be between 0 and 1, not %(alpha)s."),
-            hint=N_("Use 0.05 (95 %% confidence) or 0.01 (99 %%)."),
+            hint=N_("Use 0.05 (95%% confidence) or 0.01 (99%%)."),
             params={"alpha": alpha},
         )
     return float(alpha)

@@ -124,7 +124,7 @@ def gi_star(
     Which p-value makes the classes: without permutations, ``p_norm``. With permutations,
     ``min(1, 2·p_sim)``: ``p_sim`` is esda's directed pseudo p-value, the share of the tail in
     which the observation lies, about half a two-sided p-value; doubling it keeps the classes'
-    meaning ("95 % confidence" = two-sided 5 %) the same on both paths. The sign of a class is
+    meaning ("95% confidence" = two-sided 5%) the same on both paths. The sign of a class is
     the sign of ``z``.
 
     Raises

@@ -37,13 +37,13 @@ GREY = "#eeeeee"
 
 # Hot-spot classes, Gi_Bin style: +3 = hot spot at 99 % confidence … −3 = cold spot at 99 %.
 GI_CLASSES = {
-    3: ("hot99", N_("Hot spot, 99 % confidence"), "#b2182b"),
-    2: ("hot95", N_("Hot spot, 95 % confidence"), "#ef8a62"),
-    1: ("hot90", N_("Hot spot, 90 % confidence"), "#fddbc7"),
+    3: ("hot99", N_("Hot spot, 99% confidence"), "#b2182b"),
+    2: ("hot95", N_("Hot spot, 95% confidence"), "#ef8a62"),
+    1: ("hot90", N_("Hot spot, 90% confidence"), "#fddbc7"),
     0: (NOT_SIGNIFICANT, N_("Not significant"), GREY),
-    -1: ("cold90", N_("Cold spot, 90 % confidence"), "#d1e5f0"),
-    -2: ("cold95", N_("Cold spot, 95 % confidence"), "#67a9cf"),
-    -3: ("cold99", N_("Cold spot, 99 % confidence"), "#2166ac"),
+    -1: ("cold90", N_("Cold spot, 90% confidence"), "#d1e5f0"),
+    -2: ("cold95", N_("Cold spot, 95% confidence"), "#67a9cf"),
+    -3: ("cold99", N_("Cold spot, 99% confidence"), "#2166ac"),
 }
 
 

@@ -109,7 +109,7 @@ def _gi_section(ctx: Context) -> Section:
             "share": ctx.pct(a.unlocated / max(a.incidents, 1)),
         },
         _(
-            "%(hot)s cells are statistically significant hot spots (90 %% confidence or more, after correction for multiple tests); together they hold %(share)s of the located incidents on %(cells)s of the territory's cells."
+            "%(hot)s cells are statistically significant hot spots (90%% confidence or more, after correction for multiple tests); together they hold %(share)s of the located incidents on %(cells)s of the territory's cells."
         )
         % {
             "hot": ctx.n(hot),
@@ -274,7 +274,7 @@ def _lisa_section(ctx: Context) -> Section:
     ]
     method = MethodNote(
         text=_(
-            "Moran's I measures whether cells with many incidents sit next to cells with many incidents. Local Moran's I does so cell by cell: high–high cells are hot-spot clusters, low–high and high–low cells are outliers (a quiet cell among busy ones, or the reverse). Weights are row-standardised; significance of each cell comes from %(perms)s conditional permutations (seed %(seed)s) at the 5 %% level."
+            "Moran's I measures whether cells with many incidents sit next to cells with many incidents. Local Moran's I does so cell by cell: high–high cells are hot-spot clusters, low–high and high–low cells are outliers (a quiet cell among busy ones, or the reverse). Weights are row-standardised; significance of each cell comes from %(perms)s conditional permutations (seed %(seed)s) at the 5%% level."
         )
         % {"perms": ctx.n(a.lisa.permutations), "seed": a.settings.seed},
         formulas=(
@@ -315,7 +315,7 @@ def _emerging_section(ctx: Context) -> Section:
     ]
     method = MethodNote(
         text=_(
-            "Rules of ArcGIS Pro's Emerging Hot Spot Analysis, with a year as the time step. New: a hot spot only in the last year. Consecutive: an uninterrupted run of hot-spot years ending with the last, never before, in less than 90 % of the years. Intensifying, persistent, diminishing: a hot spot in at least 90 % of the years including the last, with a significant upward trend, no trend, or a downward trend of its z-scores (Mann–Kendall). Sporadic: on and off, a hot spot in the last year, never a cold spot. Oscillating: a hot spot in the last year that was a cold spot before. Historical: a hot spot in at least 90 % of the years but not the last. The same for cold spots."
+            "Rules of ArcGIS Pro's Emerging Hot Spot Analysis, with a year as the time step. New: a hot spot only in the last year. Consecutive: an uninterrupted run of hot-spot years ending with the last, never before, in less than 90% of the years. Intensifying, persistent, diminishing: a hot spot in at least 90% of the years including the last, with a significant upward trend, no trend, or a downward trend of its z-scores (Mann–Kendall). Sporadic: on and off, a hot spot in the last year, never a cold spot. Oscillating: a hot spot in the last year that was a cold spot before. Historical: a hot spot in at least 90% of the years but not the last. The same for cold spots."
         ),
         references=(REFERENCES["ehsa"], REFERENCES["gi"]),
     )

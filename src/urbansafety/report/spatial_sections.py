@@ -69,8 +69,8 @@ def concentration_section(ctx: Context) -> Section:
     rows = [
         (_("Cells"), float(c.n_units), COUNT),
         (_("Share of cells with at least one incident"), c.share_units_with_crime, SHARE),
-        (_("Share of cells holding 25 % of incidents"), c.share_units_25, SHARE),
-        (_("Share of cells holding 50 % of incidents"), c.share_units_50, SHARE),
+        (_("Share of cells holding 25% of incidents"), c.share_units_25, SHARE),
+        (_("Share of cells holding 50% of incidents"), c.share_units_50, SHARE),
         (_("Gini coefficient"), c.gini, STAT),
         (_("Generalized Gini (Bernasco and Steenbeek)"), c.generalized_gini, STAT),
     ]
@@ -89,7 +89,7 @@ def concentration_section(ctx: Context) -> Section:
     )
     intro = [
         _(
-            "%(p50)s of the cells hold half of the located incidents, and %(p25)s hold a quarter (generalized Gini %(g)s; 0 = evenly spread, 1 = all in one cell). Across cities, about 2 to 6 %% of street segments hold half of crime (Weisburd 2015)."
+            "%(p50)s of the cells hold half of the located incidents, and %(p25)s hold a quarter (generalized Gini %(g)s; 0 = evenly spread, 1 = all in one cell). Across cities, about 2 to 6%% of street segments hold half of crime (Weisburd 2015)."
         )
         % {
             "p50": ctx.pct(c.share_units_50),
