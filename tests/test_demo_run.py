@@ -35,7 +35,19 @@ def test_demo_builds_imports_and_analyses(tmp_path: Path) -> None:
     table = pd.read_csv(ws / "reports" / "incidents_by_borough_year_category.csv")
     shown = table["incidents"].dropna()
     assert not ((shown >= 1) & (shown <= 4)).any()  # published counts of 1-4 are suppressed
+    # The city's portrait carries the hot-spot chapter; the hot-spot report stands alone too.
+    portrait = (ws / "reports" / "portrait_en.html").read_text(encoding="utf-8")
+    for sid in ("hotspots", "hotspots-density", "hotspots-lisa", "near-repeat"):
+        assert f'id="{sid}"' in portrait, sid
+    assert portrait.index('id="hotspots"') < portrait.index('id="confidentiality"')
+    assert "hotspots_en.html" in "".join(result.stdout.split())
+    for name in ("hotspots_fr.html", "hotspots_en.xlsx", "hotspots_cells.geojson"):
+        assert (ws / "reports" / name).exists(), name
     first = (ws / "reports" / "incidents_by_pdq_year_category.csv").read_text()
+    cells_before = (ws / "reports" / "hotspots_cells.geojson").read_text(encoding="utf-8")
     again = run("demo", "--workspace", str(ws), "--incidents", "12000", "--seed", "11", "--quiet")
     assert again.returncode == 0 and again.stdout == ""
     assert (ws / "reports" / "incidents_by_pdq_year_category.csv").read_text() == first
+    # Same seed, same hot spots: every random result is seeded.
+    cells = (ws / "reports" / "hotspots_cells.geojson").read_text(encoding="utf-8")
+    assert cells == cells_before
