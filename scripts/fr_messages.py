@@ -695,6 +695,11 @@ FR: dict[str, str] = {
     "Pairs of incidents observed": "Paires d'incidents observées",
     "Pairs of incidents expected (mean of the permutations)": "Paires d'incidents attendues (moyenne des permutations)",
     "Open the hot-spot maps (Gi*, density, clusters, near repeat): %(path)s": "Ouvrez les cartes des points chauds (Gi*, densité, agrégats, quasi-répétition) : %(path)s",
+    "Units": "Unités",
+    "Share of units with at least one incident": "Part des unités avec au moins un incident",
+    "Share of units holding 25% of incidents": "Part des unités qui regroupent 25 % des incidents",
+    "Share of units holding 50% of incidents": "Part des unités qui regroupent 50 % des incidents",
+    "Sites (%(layer)s, incidents within %(r)s m)": "Sites (%(layer)s, incidents à %(r)s m ou moins)",
 }
 
 

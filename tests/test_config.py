@@ -29,11 +29,35 @@ def test_template_gives_the_defaults(tmp_path: Path) -> None:
         ({"engine": {"kind": "postgres"}}, "Unknown engine"),
         ({"grid": {"size_m": -1}}, "grid size"),
         ({"layers": {"Bad Name": {}}}, "not a valid layer name"),
+        ({"hotspots": {"cells": "hexagons"}}, r"\[hotspots\] cells"),
+        ({"hotspots": {"weights": "bishop"}}, r"\[hotspots\] cells"),
+        ({"hotspots": {"permutations": 0}}, "at least 1"),
+        ({"hotspots": {"distance_m": -5}}, "cannot be negative"),
+        ({"hotspots": {"fdr": "yes"}}, "wrong type"),
+        ({"near_repeat": {"space_bands_m": [200, 100]}}, "increasing positive"),
+        ({"near_repeat": {"time_bands_days": [0, 7]}}, "increasing positive"),
+        ({"near_repeat": {"metric": "chebyshev"}}, "euclidean or manhattan"),
+        ({"near_repeat": {"permutations": 0}}, "at least 1"),
+        ({"report": {"map_tiles": "yes"}}, "wrong type"),
     ],
 )
 def test_bad_settings_are_named(data: dict, words: str) -> None:
     with pytest.raises(ConfigError, match=words):
         config_from_dict(data)
+
+
+def test_hotspot_settings_are_read() -> None:
+    config = config_from_dict(
+        {
+            "hotspots": {"cells": "h3", "weights": "knn", "k": 6, "gi_permutations": 99},
+            "near_repeat": {"space_bands_m": [50, 150], "metric": "manhattan"},
+            "report": {"map_tiles": True},
+        }
+    )
+    assert config.hotspots.cells == "h3" and config.hotspots.weights == "knn"
+    assert config.hotspots.k == 6 and config.hotspots.gi_permutations == 99
+    assert config.near_repeat.space_bands_m == (50.0, 150.0)
+    assert config.near_repeat.metric == "manhattan" and config.map_tiles
 
 
 def test_layer_options_and_broken_toml(tmp_path: Path) -> None:

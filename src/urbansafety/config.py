@@ -98,6 +98,7 @@ class Config:
     # standardisation bases that come with it; empty = the package's example subset, CSI-like.
     csi_weights: str = ""
     csi_base: tuple[float, float, float] | None = None
+    map_tiles: bool = False  # OpenStreetMap tiles under the report's maps, when online
     hotspots: HotspotConfig = field(default_factory=HotspotConfig)
     near_repeat: NearRepeatConfig = field(default_factory=NearRepeatConfig)
 
@@ -266,6 +267,7 @@ def config_from_dict(data: dict[str, Any], where: Where | None = None) -> Config
         dwellings_key=_get(sites, "dwellings_attribute", str, "logements", where),
         csi_weights=_get(severity, "weights", str, "", where),
         csi_base=tuple(float(b) for b in bases) if all(b is not None for b in bases) else None,  # type: ignore[arg-type]
+        map_tiles=_get(data.get("report", {}), "map_tiles", bool, False, where),
         hotspots=_hotspots(data.get("hotspots", {}), where),
         near_repeat=_near_repeat(data.get("near_repeat", {}), where),
     )
@@ -419,6 +421,11 @@ permutations = 999
 seed = 12345
 # "euclidean" ou "manhattan" (trame de rues) / or manhattan (street grid)
 metric = "euclidean"
+
+[report]
+# Fond de carte OpenStreetMap sous les cartes, quand le lecteur est en ligne (les cartes restent
+# complètes hors ligne). OpenStreetMap tiles under the maps when the reader is online.
+map_tiles = false
 
 [engine]
 # "duckdb" (défaut, un fichier store.duckdb) ou "spark" (PySpark, grappe ou local)

@@ -52,6 +52,7 @@ class Areas:
     years: int
     moran: Moran | None
     lisa: LocalMoran | None
+    distance_m: float = 0.0  # distance band of the polygons' weights (0: not a band)
 
     @property
     def values(self) -> np.ndarray:
@@ -69,6 +70,15 @@ class NearRepeat:
     year: int
     events: int
     categories: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class SiteConcentration:
+    """How incidents near sites (within the radius) concentrate on a few of them."""
+
+    layer: str
+    radius_m: float
+    concentration: Concentration
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,6 +104,7 @@ class HotspotAnalysis:
     areas: Areas | None
     near_repeat: NearRepeat | None
     threshold: int
+    sites: SiteConcentration | None = None
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -136,10 +147,14 @@ def cell_weights(counts: CellCounts, settings: HotspotConfig) -> tuple[sw.Weight
     cell, both ways, as GeoDa suggests: every statistic then has a neighbourhood for it.
     """
     w, distance = _raw_cell_weights(counts, settings)
+    return link_islands(w, *counts.cells.centroids()), distance
+
+
+def link_islands(w: sw.Weights, x: np.ndarray, y: np.ndarray) -> sw.Weights:
+    """Return the weights with each unit that has no neighbour linked to its nearest unit."""
     islands = np.asarray(w.islands)
-    if islands.size == 0:
-        return w, distance
-    x, y = counts.cells.centroids()
+    if islands.size == 0 or w.n < 2:
+        return w
     from scipy.sparse import csr_array
     from scipy.spatial import cKDTree
 
@@ -150,11 +165,37 @@ def cell_weights(counts: CellCounts, settings: HotspotConfig) -> tuple[sw.Weight
     rows = np.concatenate([coo.row, islands, nearest[:, 1]])
     cols = np.concatenate([coo.col, nearest[:, 1], islands])
     m = csr_array((np.ones(len(rows)), (rows, cols)), shape=w.matrix.shape)
-    m.data[:] = 1.0
     m.sum_duplicates()
     m.data[:] = 1.0
     m.sort_indices()
-    return sw.Weights(m, w.kind, ids=w.ids), distance
+    return sw.Weights(m, w.kind, ids=w.ids)
+
+
+def area_weights(
+    geometries: np.ndarray, codes: np.ndarray, settings: HotspotConfig
+) -> tuple[sw.Weights, float]:
+    """Return the territory polygons' weights of the settings' kind, and the band used (m).
+
+    Queen and rook come from shared vertices and edges; k nearest and distance bands from
+    the centroids. The distance band is `distance_m` when set, else the smallest distance that
+    gives every polygon a neighbour (GeoDa's default). Lone polygons (islands) are linked to
+    the nearest one.
+    """
+    c = shapely.centroid(geometries)
+    x, y = shapely.get_x(c), shapely.get_y(c)
+    kind = settings.weights
+    distance = 0.0
+    if kind in ("queen", "rook"):
+        w = sw.polygon_contiguity(geometries, kind=kind, ids=codes)
+    elif kind == "knn":
+        w = sw.knn(x, y, min(settings.k, len(codes) - 1), ids=codes)
+    else:
+        from scipy.spatial import cKDTree
+
+        gap, _ = cKDTree(np.column_stack([x, y])).query(np.column_stack([x, y]), k=2)
+        distance = settings.distance_m or float(np.max(gap[:, 1]))
+        w = sw.distance_band(x, y, distance, ids=codes)
+    return link_islands(w, x, y), distance
 
 
 def _raw_cell_weights(counts: CellCounts, settings: HotspotConfig) -> tuple[sw.Weights, float]:
@@ -214,7 +255,8 @@ def analyse_hotspots(
             .aggregate(n=ibis._.count())
             .to_pandas()
         )
-        areas = _area_counts(ws, engine, selected, scope, area_layer)
+        areas = _area_counts(ws, engine, selected, scope, area_layer, settings)
+        sites = _site_concentration(ws, engine, selected, extent)
         near_events = _near_repeat_events(incidents, scope, near)
     n_total = int(totals["n"].iloc[0])
     if counts.counts.sum() == 0:
@@ -281,11 +323,42 @@ def analyse_hotspots(
         areas=areas,
         near_repeat=near_repeat,
         threshold=cfg.disclosure_threshold,
+        sites=sites,
     )
 
 
+def _site_concentration(
+    ws: Workspace, engine: Any, selected: ibis.Table, extent: BaseGeometry
+) -> SiteConcentration | None:
+    """Return the concentration of incidents near the first site layer's sites in the extent."""
+    from urbansafety.analysis.sites import site_points_table, site_portrait
+
+    sites = engine.table("sites").to_pandas()
+    if sites.empty:
+        return None
+    layer = str(sorted(sites["layer"].unique())[0])
+    sites = sites[sites["layer"] == layer]
+    sites = sites[shapely.covers(extent, shapely.points(sites["x"], sites["y"]))]
+    if sites.empty:
+        return None
+    points = site_points_table(selected).to_pandas()
+    cfg = ws.config
+    sp = site_portrait(
+        sites, points, 0, radius_m=cfg.site_radius_m, dwellings_key=cfg.dwellings_key
+    )
+    counts = sp.sites["incidents"].to_numpy(np.int64)
+    if counts.sum() == 0:
+        return None
+    return SiteConcentration(layer, cfg.site_radius_m, concentration(counts))
+
+
 def _area_counts(
-    ws: Workspace, engine: Any, selected: ibis.Table, scope: Scope, area_layer: str | None
+    ws: Workspace,
+    engine: Any,
+    selected: ibis.Table,
+    scope: Scope,
+    area_layer: str | None,
+    settings: HotspotConfig,
 ) -> Areas | None:
     """Return incidents and rates by polygon of the finest layer inside the territory."""
     with store.connect(ws.store_path, read_only=True) as con:
@@ -359,13 +432,13 @@ def _area_counts(
     )
     if len(frame) < MIN_AREAS_MORAN:
         return areas
-    w = sw.polygon_contiguity(areas.geometries, kind="queen", ids=areas.codes)
-    if len(w.islands) or np.ptp(areas.values) == 0:
+    if np.ptp(areas.values) == 0:
         return areas
-    seed = ws.config.hotspots.seed
-    perms = ws.config.hotspots.permutations
+    w, distance = area_weights(areas.geometries, areas.codes, settings)
+    seed, perms = settings.seed, settings.permutations
     return replace(
         areas,
+        distance_m=distance,
         moran=moran(areas.values, w, permutations=perms, seed=seed),
         lisa=local_moran(areas.values, w, permutations=perms, seed=seed),
     )

@@ -124,7 +124,7 @@ def run_hotspots(
         subtitle=territory,
         territory=territory,
         period=f"{years[0]}–{years[-1]}" if years else "",
-        sections=hotspot_sections(analysis, lang, confidentiality=True),
+        sections=hotspot_sections(analysis, lang, confidentiality=True, tiles=ws.config.map_tiles),
         sources=[SPVM_SOURCE],
     )
     folder = out or ws.reports

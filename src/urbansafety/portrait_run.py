@@ -150,7 +150,7 @@ def run_portrait(
         from urbansafety.hotspots_analysis import analyse_hotspots
         from urbansafety.report.hotspot_sections import hotspot_sections
 
-        extra = hotspot_sections(analyse_hotspots(ws, scope, name), lang)
+        extra = hotspot_sections(analyse_hotspots(ws, scope, name), lang, tiles=ws.config.map_tiles)
     sections = portrait_sections(
         p,
         lang,

@@ -124,6 +124,28 @@ def test_other_cells_and_neighbours(demo_ws: Workspace, cells: str, weights: str
     assert a.cells.counts.sum() == _located(demo_ws)
     assert a.weights_kind == weights
     assert np.isfinite(a.gi.z).all()
+    # The territories' rates are tested with the same kind of neighbours.
+    assert a.areas is not None and a.areas.moran is not None and a.areas.lisa is not None
+    assert (a.areas.distance_m > 0) == (weights == "distance")
+
+
+def test_incidents_near_sites_concentrate(demo_ws: Workspace, analysis: HotspotAnalysis) -> None:
+    assert analysis.sites is not None
+    with duckdb.connect(str(demo_ws.store_path), read_only=True) as con:
+        row = con.execute("SELECT count(*) FROM sites").fetchone()
+    assert row is not None and analysis.sites.concentration.n_units == row[0]
+    assert 0 < analysis.sites.concentration.share_units_50 < 0.5
+
+
+def test_maps_get_tiles_only_when_asked(analysis: HotspotAnalysis) -> None:
+    for tiles in (False, True):
+        maps = [
+            b
+            for s in hotspot_sections(analysis, "fr", tiles=tiles)
+            for b in s.blocks
+            if isinstance(b, Map)
+        ]
+        assert len(maps) == 5 and all(m.tiles is tiles for m in maps)
 
 
 def test_run_writes_report_workbook_and_cells(demo_ws: Workspace, tmp_path: Path) -> None:

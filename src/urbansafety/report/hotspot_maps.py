@@ -24,6 +24,7 @@ from urbansafety.report.model import (
     COUNT,
     SHARE,
     LegendEntry,
+    Map,
     MapLayer,
     NumberFormat,
     Table,
@@ -123,11 +124,18 @@ REFERENCES = {
 class Context:
     """What every section builder needs: the analysis, the language and helpers."""
 
-    def __init__(self, a: HotspotAnalysis, lang: str) -> None:
+    def __init__(self, a: HotspotAnalysis, lang: str, *, tiles: bool = False) -> None:
         self.a = a
         self.lang = lang
+        self.tiles = tiles
         self._ = translator(lang)
         self.to_wgs = Transformer.from_crs(a.crs, "EPSG:4326", always_xy=True)
+
+    def map(
+        self, title: str, layers: Sequence[MapLayer], table: Table, description: str = ""
+    ) -> Map:
+        """Return a map with the report's choice of background tiles."""
+        return Map(title, layers, table, description=description, tiles=self.tiles)
 
     def wgs(self, geometries: Sequence[object] | np.ndarray) -> list[shapely.Geometry]:
         """Return geometries reprojected from the workspace CRS to longitude/latitude."""

@@ -33,7 +33,6 @@ from urbansafety.report.model import (
     RATE,
     SHARE,
     LegendEntry,
-    Map,
     MapLayer,
     MethodNote,
     Section,
@@ -47,14 +46,15 @@ from urbansafety.report.spatial_sections import (
 
 
 def hotspot_sections(
-    a: HotspotAnalysis, lang: str, *, confidentiality: bool = False
+    a: HotspotAnalysis, lang: str, *, confidentiality: bool = False, tiles: bool = False
 ) -> list[Section]:
     """Return the sections of the hot-spot chapter in lang, every count under disclosure control.
 
     With `confidentiality`, a last section says what was suppressed (for a report of its own;
     inside the portrait, the portrait's confidentiality section covers these sections).
+    `tiles` puts OpenStreetMap tiles under the maps when the reader is online.
     """
-    ctx = Context(a, lang)
+    ctx = Context(a, lang, tiles=tiles)
     sections = [_gi_section(ctx), _kde_section(ctx), _lisa_section(ctx)]
     if a.emerging is not None:
         sections.append(_emerging_section(ctx))
@@ -79,7 +79,7 @@ def _gi_section(ctx: Context) -> Section:
     title = _("Hot spots of police-reported incidents (Getis-Ord Gi*)")
     table = class_table(ctx, title, keys, legend, pub, _("Class"))
     outline = ctx.outline()
-    m = Map(
+    m = ctx.map(
         title,
         [layer, *([outline] if outline else [])],
         table,
@@ -87,7 +87,6 @@ def _gi_section(ctx: Context) -> Section:
             "Map of the cells of %(territory)s coloured by hot-spot class: red for hot spots, blue for cold spots."
         )
         % {"territory": a.territory},
-        tiles=False,
     )
     hot = int((a.gi.classes > 0).sum())
     hot_share = (
@@ -205,7 +204,7 @@ def _kde_section(ctx: Context) -> Section:
     outline = ctx.outline()
     if outline:
         layers.append(outline)
-    m = Map(
+    m = ctx.map(
         title,
         layers,
         table,
@@ -246,7 +245,7 @@ def _lisa_section(ctx: Context) -> Section:
     title = _("Clusters and outliers (Local Moran's I)")
     table = class_table(ctx, title, keys, LISA_CLASSES, pub, _("Type"))
     outline = ctx.outline()
-    m = Map(
+    m = ctx.map(
         title,
         [layer, *([outline] if outline else [])],
         table,
@@ -296,7 +295,7 @@ def _emerging_section(ctx: Context) -> Section:
     title = _("Emerging hot spots over the years")
     table = class_table(ctx, title, keys, EMERGING_CLASSES, pub, _("Pattern"))
     outline = ctx.outline()
-    m = Map(
+    m = ctx.map(
         title,
         [layer, *([outline] if outline else [])],
         table,

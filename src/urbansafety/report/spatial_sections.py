@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from urbansafety import disclosure
+from urbansafety.analysis.concentration import Concentration
 from urbansafety.report.charts import lorenz_chart
 from urbansafety.report.formatting import SUPPRESSED
 from urbansafety.report.hotspot_maps import (
@@ -25,7 +26,6 @@ from urbansafety.report.model import (
     RATE,
     SHARE,
     LegendEntry,
-    Map,
     MapLayer,
     MethodNote,
     NumberFormat,
@@ -66,27 +66,38 @@ def concentration_section(ctx: Context) -> Section:
         equality=_("Perfect equality"),
         description=_("Lorenz curve: the share of incidents held by the busiest cells."),
     )
-    rows = [
-        (_("Cells"), float(c.n_units), COUNT),
-        (_("Share of cells with at least one incident"), c.share_units_with_crime, SHARE),
-        (_("Share of cells holding 25% of incidents"), c.share_units_25, SHARE),
-        (_("Share of cells holding 50% of incidents"), c.share_units_50, SHARE),
-        (_("Gini coefficient"), c.gini, STAT),
-        (_("Generalized Gini (Bernasco and Steenbeek)"), c.generalized_gini, STAT),
-    ]
-    indicators = Table(
-        _("Indicators of concentration"),
-        pd.DataFrame(
-            {
-                "indicator": [r[0] for r in rows],
-                "value": [
-                    ctx.pct(r[1]) if r[2] is SHARE else ctx.n(r[1], 2 if r[2] is STAT else 0)
-                    for r in rows
-                ],
-            }
-        ),
-        {"indicator": _("Indicator"), "value": _("Value")},
+
+    def column(k: Concentration) -> list[str]:
+        return [
+            ctx.n(k.n_units),
+            ctx.pct(k.share_units_with_crime),
+            ctx.pct(k.share_units_25),
+            ctx.pct(k.share_units_50),
+            ctx.n(k.gini, 2),
+            ctx.n(k.generalized_gini, 2),
+        ]
+
+    data = pd.DataFrame(
+        {
+            "indicator": [
+                _("Units"),
+                _("Share of units with at least one incident"),
+                _("Share of units holding 25% of incidents"),
+                _("Share of units holding 50% of incidents"),
+                _("Gini coefficient"),
+                _("Generalized Gini (Bernasco and Steenbeek)"),
+            ],
+            "cells": column(c),
+        }
     )
+    labels = {"indicator": _("Indicator"), "cells": _("Cells")}
+    if a.sites is not None:
+        data["sites"] = column(a.sites.concentration)
+        labels["sites"] = _("Sites (%(layer)s, incidents within %(r)s m)") % {
+            "layer": a.sites.layer,
+            "r": ctx.n(a.sites.radius_m),
+        }
+    indicators = Table(_("Indicators of concentration"), data, labels)
     intro = [
         _(
             "%(p50)s of the cells hold half of the located incidents, and %(p25)s hold a quarter (generalized Gini %(g)s; 0 = evenly spread, 1 = all in one cell). Across cities, about 2 to 6%% of street segments hold half of crime (Weisburd 2015)."
@@ -189,7 +200,7 @@ def areas_section(ctx: Context) -> Section:
         {"incidents": COUNT, "population": COUNT, "value": RATE},
         mask,
     )
-    m = Map(
+    m = ctx.map(
         title,
         [MapLayer(heading, ctx.wgs(ar.geometries), keys, tips, legend)],
         table,
