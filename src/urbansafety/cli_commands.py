@@ -40,6 +40,24 @@ def register(app: typer.Typer, _: Callable[[str], str], language: str = "fr") ->
             "--mapping", "-m", help=_("Mapping file (TOML) naming the columns of your table.")
         ),
     ]
+    # The options that choose what a report covers (portrait, hotspots).
+    Territory = Annotated[
+        str | None,
+        typer.Option(
+            help=_("Territory as LAYER:CODE, e.g. borough:B1 (default: the whole territory).")
+        ),
+    ]
+    Years = Annotated[
+        str | None, typer.Option(help=_("Period, e.g. 2018-2022 (default: every year)."))
+    ]
+    Theme = Annotated[str | None, typer.Option(help=_("A theme defined in urbansafety.toml."))]
+    Categories = Annotated[
+        list[str] | None,
+        typer.Option("--category", help=_("Only these categories (repeat the option).")),
+    ]
+    OutDir = Annotated[
+        Path | None, typer.Option("--out", help=_("Folder for the files (default: reports/)."))
+    ]
 
     @app.command(
         "init",
@@ -90,28 +108,16 @@ def register(app: typer.Typer, _: Callable[[str], str], language: str = "fr") ->
         ),
     )
     def portrait(
-        territory: Annotated[
-            str | None,
-            typer.Option(
-                help=_("Territory as LAYER:CODE, e.g. borough:B1 (default: the whole territory).")
-            ),
-        ] = None,
-        years: Annotated[
-            str | None, typer.Option(help=_("Period, e.g. 2018-2022 (default: every year)."))
-        ] = None,
+        territory: Territory = None,
+        years: Years = None,
         compare: Annotated[
             str | None,
             typer.Option(
                 help=_("Reference territory, LAYER:CODE or 'all' for the whole territory.")
             ),
         ] = None,
-        theme: Annotated[
-            str | None, typer.Option(help=_("A theme defined in urbansafety.toml."))
-        ] = None,
-        category: Annotated[
-            list[str] | None,
-            typer.Option("--category", help=_("Only these categories (repeat the option).")),
-        ] = None,
+        theme: Theme = None,
+        category: Categories = None,
         site_layer: Annotated[
             str | None, typer.Option(help=_("Layer of sites for the site-based portrait."))
         ] = None,
@@ -121,9 +127,7 @@ def register(app: typer.Typer, _: Callable[[str], str], language: str = "fr") ->
                 "--hotspots", help=_("Add the hot-spot chapter (maps, Gi*, Moran, near repeat).")
             ),
         ] = False,
-        out_dir: Annotated[
-            Path | None, typer.Option("--out", help=_("Folder for the files (default: reports/)."))
-        ] = None,
+        out_dir: OutDir = None,
         workspace: Workspace = Path("."),
         lang: Lang = "fr",
         quiet: Quiet = False,
@@ -157,22 +161,10 @@ def register(app: typer.Typer, _: Callable[[str], str], language: str = "fr") ->
         ),
     )
     def hotspots(
-        territory: Annotated[
-            str | None,
-            typer.Option(
-                help=_("Territory as LAYER:CODE, e.g. borough:B1 (default: the whole territory).")
-            ),
-        ] = None,
-        years: Annotated[
-            str | None, typer.Option(help=_("Period, e.g. 2018-2022 (default: every year)."))
-        ] = None,
-        theme: Annotated[
-            str | None, typer.Option(help=_("A theme defined in urbansafety.toml."))
-        ] = None,
-        category: Annotated[
-            list[str] | None,
-            typer.Option("--category", help=_("Only these categories (repeat the option).")),
-        ] = None,
+        territory: Territory = None,
+        years: Years = None,
+        theme: Theme = None,
+        category: Categories = None,
         cells: Annotated[
             str | None, typer.Option(help=_("Cells: grid (squares) or h3 (hexagons)."))
         ] = None,
@@ -194,9 +186,7 @@ def register(app: typer.Typer, _: Callable[[str], str], language: str = "fr") ->
                 help=_("Territory layer of the rate map (default: the finest with population).")
             ),
         ] = None,
-        out_dir: Annotated[
-            Path | None, typer.Option("--out", help=_("Folder for the files (default: reports/)."))
-        ] = None,
+        out_dir: OutDir = None,
         workspace: Workspace = Path("."),
         lang: Lang = "fr",
         quiet: Quiet = False,

@@ -35,22 +35,12 @@ def hotspot_scope(
     lang: str,
 ) -> tuple[Scope, str]:
     """Return the scope of `urbansafety hotspots` options and the territory's name."""
-    from urbansafety.portrait_run import _config_years, parse_territory, parse_years, territory_name
+    from urbansafety.portrait_run import scope_from_options
 
-    layer, code = parse_territory(territory)
-    first, last = parse_years(years or _config_years(ws))
-    cats: tuple[str, ...] = tuple(categories)
-    codes: tuple[str, ...] = ()
-    if theme:
-        if theme not in ws.config.themes:
-            raise InputError(
-                N_("No theme named %(theme)s in urbansafety.toml."),
-                hint=N_("Themes: %(themes)s."),
-                params={"theme": theme, "themes": ", ".join(ws.config.themes) or "-"},
-            )
-        t = ws.config.themes[theme]
-        cats, codes = cats + t.categories, t.violation_codes
-    return Scope(layer, code, first, last, cats, codes, theme), territory_name(ws, layer, code)
+    scope, name, _ = scope_from_options(
+        ws, territory=territory, years=years, theme=theme, categories=categories, lang=lang
+    )
+    return scope, name
 
 
 def settings_with(

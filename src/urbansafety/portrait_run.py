@@ -86,6 +86,38 @@ def territory_name(ws: Workspace, layer: str | None, code: str | None) -> str:
     return str(row[0] or code)
 
 
+def scope_from_options(
+    ws: Workspace,
+    *,
+    territory: str | None,
+    years: str | None,
+    theme: str | None,
+    categories: list[str],
+    lang: str,
+) -> tuple[Scope, str, str]:
+    """Return the scope of the --territory, --years, --theme and --category options.
+
+    Also returns the territory's name and the theme's label in lang ("" without a theme).
+    """
+    layer, code = parse_territory(territory)
+    first, last = parse_years(years or _config_years(ws))
+    cats: tuple[str, ...] = tuple(categories)
+    codes: tuple[str, ...] = ()
+    label = ""
+    if theme:
+        if theme not in ws.config.themes:
+            raise ConfigError(
+                N_("No theme named %(theme)s in urbansafety.toml."),
+                hint=N_("Themes: %(themes)s."),
+                params={"theme": theme, "themes": ", ".join(ws.config.themes) or "-"},
+            )
+        t = ws.config.themes[theme]
+        cats, codes = cats + t.categories, t.violation_codes
+        label = t.label_fr if lang == "fr" else t.label_en
+    scope = Scope(layer, code, first, last, cats, codes, theme)
+    return scope, territory_name(ws, layer, code), label
+
+
 def run_portrait(
     ws: Workspace,
     *,
@@ -106,23 +138,10 @@ def run_portrait(
     territory, period and theme is added before the confidentiality section.
     """
     _ = translator(lang)
-    layer, code = parse_territory(territory)
-    first, last = parse_years(years or _config_years(ws))
-    theme_cats: tuple[str, ...] = tuple(categories)
-    theme_codes: tuple[str, ...] = ()
-    theme_label = ""
-    if theme:
-        if theme not in ws.config.themes:
-            raise ConfigError(
-                N_("No theme named %(theme)s in urbansafety.toml."),
-                hint=N_("Themes: %(themes)s."),
-                params={"theme": theme, "themes": ", ".join(ws.config.themes) or "-"},
-            )
-        t = ws.config.themes[theme]
-        theme_cats, theme_codes = theme_cats + t.categories, t.violation_codes
-        theme_label = t.label_fr if lang == "fr" else t.label_en
-    scope = Scope(layer, code, first, last, theme_cats, theme_codes, theme)
-    name = territory_name(ws, layer, code)
+    scope, name, theme_label = scope_from_options(
+        ws, territory=territory, years=years, theme=theme, categories=categories, lang=lang
+    )
+    layer, code = scope.layer, scope.code
     reference = None
     ref_name = ""
     if compare is not None:

@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from urbansafety.analysis.portrait import Scope
-from urbansafety.errors import InputError
+from urbansafety.errors import ConfigError, InputError
 from urbansafety.hotspots_analysis import HotspotAnalysis, analyse_hotspots
 from urbansafety.hotspots_run import hotspot_scope, run_hotspots, settings_with
 from urbansafety.report.hotspot_maps import cells_geojson
@@ -186,7 +186,7 @@ def test_bad_options_are_clear_errors(demo_ws: Workspace) -> None:
         settings_with(demo_ws, permutations=-1)
     with pytest.raises(InputError):
         analyse_hotspots(demo_ws, Scope(first_year=1990, last_year=1991), "Demo")
-    with pytest.raises(InputError):
+    with pytest.raises(ConfigError):
         hotspot_scope(demo_ws, territory=None, years=None, theme="nope", categories=[], lang="en")
 
 

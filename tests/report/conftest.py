@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -27,3 +32,18 @@ def demo_portrait_ws(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[
     for args in import_commands(folder, files):
         app(args=args, standalone_mode=False, prog_name="urbansafety")
     return ws
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """Yield a headless Chromium (the Debian package that `make test` installs)."""
+    if not CHROMIUM.exists():
+        raise AssertionError(
+            f"Chromium is needed for the browser tests: {CHROMIUM} (make test installs it)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()

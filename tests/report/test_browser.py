@@ -10,26 +10,9 @@ from tests.conftest import ARTIFACTS
 from tests.report.sample import sample_report
 from urbansafety.report.html import render_html
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
 LOCAL = ("file:", "data:", "about:", "blob:")
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    """Yield a headless Chromium (the Debian package that `make test` installs)."""
-    if not CHROMIUM.exists():
-        raise AssertionError(
-            f"Chromium is needed for the browser tests: {CHROMIUM} (make test installs it)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_offline(browser, path: Path, width: int):  # type: ignore[no-untyped-def]

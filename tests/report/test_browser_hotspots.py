@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ARTIFACTS
-from tests.report.test_browser_maps import browser, open_offline  # noqa: F401 (fixture)
+from tests.report.test_browser_maps import open_offline
 from urbansafety.hotspots_run import hotspot_scope, run_hotspots
 from urbansafety.workspace import Workspace
 
@@ -18,7 +18,7 @@ CANVAS = ".map-view .leaflet-overlay-pane canvas"
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_every_hotspot_map_draws_offline(
-    browser,  # noqa: F811
+    browser,
     demo_portrait_ws: Workspace,
     tmp_path: Path,
     lang: str,

@@ -12,29 +12,12 @@ from tests.report.sample import CELL_CLASSES, MAP_WORDS, STATIONS, sample_map_re
 from tests.report.test_maps import grid_map, one_map_report
 from urbansafety.report.html import render_html
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
 LOCAL = ("file:", "data:", "about:", "blob:")
 NBSP = "\u00a0"
 FEATURES = len(CELL_CLASSES) + 1 + len(STATIONS)  # cells, the borough's outline, stations
 OVERLAY_PATHS = ".map-view .leaflet-overlay-pane svg path"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    """Yield a headless Chromium (the Debian package that `make test` installs)."""
-    if not CHROMIUM.exists():
-        raise AssertionError(
-            f"Chromium is needed for the browser tests: {CHROMIUM} (make test installs it)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_offline(browser, path: Path, width: int = 1280, **context):  # type: ignore[no-untyped-def]

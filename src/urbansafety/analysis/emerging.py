@@ -65,6 +65,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from urbansafety.analysis._permutation import check_alpha
 from urbansafety.errors import InputError
 from urbansafety.i18n import N_
 
@@ -238,8 +239,8 @@ def classify(
     Esri. How Emerging Hot Spot Analysis works (ArcGIS Pro).
     """
     zm = _matrix(z, "z")
-    alpha = _level(alpha)
-    trend_alpha = alpha if trend_alpha is None else _level(trend_alpha)
+    alpha = check_alpha(alpha)
+    trend_alpha = alpha if trend_alpha is None else check_alpha(trend_alpha)
     if (p is None) == (significant is None):
         raise InputError(
             N_("Give either the p-values or the significance of each bin, not both or neither."),
@@ -269,16 +270,6 @@ def classify(
         )
     trend = mann_kendall(zm)
     return _patterns(zm, sig, trend.S, trend.p, trend_alpha)
-
-
-def _level(alpha: float) -> float:
-    if not (isinstance(alpha, int | float | np.floating) and 0 < alpha < 1):
-        raise InputError(
-            N_("The significance level must be between 0 and 1, not %(alpha)s."),
-            hint=N_("Use 0.05 (95%% confidence) or 0.01 (99%%)."),
-            params={"alpha": alpha},
-        )
-    return float(alpha)
 
 
 def _patterns(
@@ -412,7 +403,7 @@ def emerging_hotspots(
     from urbansafety.analysis.hotspots import fdr_significant, gi_star
 
     x = _matrix(counts, "counts")
-    alpha = _level(alpha)
+    alpha = check_alpha(alpha)
     labels = tuple(periods)
     n_units, n_periods = x.shape
     if len(labels) != n_periods:

@@ -320,3 +320,21 @@ def cells_geojson(a: HotspotAnalysis) -> dict[str, object]:
 def _num(value: float) -> float | None:
     v = float(value)
     return round(v, 6) if np.isfinite(v) else None
+
+
+def classed_map(
+    ctx: Context,
+    keys: np.ndarray,
+    legend: dict[str, tuple[str, str]],
+    *,
+    layer: str,
+    title: str,
+    heading: str,
+    description: str,
+) -> tuple[Map, disclosure.SuppressedGroups]:
+    """Return the map of cells coloured by class over the territories, with its class table."""
+    cells, pub = classed_cells(ctx, keys, legend, layer)
+    table = class_table(ctx, title, keys, legend, pub, heading)
+    outline = ctx.outline()
+    layers = [cells, *([outline] if outline else [])]
+    return ctx.map(title, layers, table, description=description), pub

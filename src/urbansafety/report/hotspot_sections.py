@@ -24,8 +24,7 @@ from urbansafety.report.hotspot_maps import (
     STAT,
     Context,
     cell_label,
-    class_table,
-    classed_cells,
+    classed_map,
     moran_p,
     weights_text,
 )
@@ -75,14 +74,14 @@ def _gi_section(ctx: Context) -> Section:
     a = ctx.a
     keys = np.array([GI_CLASSES[int(c)][0] for c in a.gi.classes], dtype=object)
     legend = {v[0]: (v[1], v[2]) for v in GI_CLASSES.values()}
-    layer, pub = classed_cells(ctx, keys, legend, _("Hot spots (Gi*)"))
     title = _("Hot spots of police-reported incidents (Getis-Ord Gi*)")
-    table = class_table(ctx, title, keys, legend, pub, _("Class"))
-    outline = ctx.outline()
-    m = ctx.map(
-        title,
-        [layer, *([outline] if outline else [])],
-        table,
+    m, pub = classed_map(
+        ctx,
+        keys,
+        legend,
+        layer=_("Hot spots (Gi*)"),
+        title=title,
+        heading=_("Class"),
         description=_(
             "Map of the cells of %(territory)s coloured by hot-spot class: red for hot spots, blue for cold spots."
         )
@@ -241,14 +240,14 @@ def _lisa_section(ctx: Context) -> Section:
     a = ctx.a
     keys = np.asarray(a.lisa.clusters, dtype=object)
     keys = np.where(np.isin(keys, list(LISA_CLASSES)), keys, NOT_SIGNIFICANT)
-    layer, pub = classed_cells(ctx, keys, LISA_CLASSES, _("Clusters and outliers"))
     title = _("Clusters and outliers (Local Moran's I)")
-    table = class_table(ctx, title, keys, LISA_CLASSES, pub, _("Type"))
-    outline = ctx.outline()
-    m = ctx.map(
-        title,
-        [layer, *([outline] if outline else [])],
-        table,
+    m, _pub = classed_map(
+        ctx,
+        keys,
+        LISA_CLASSES,
+        layer=_("Clusters and outliers"),
+        title=title,
+        heading=_("Type"),
         description=_(
             "Map of the cells in significant clusters (high–high, low–low) and outliers."
         ),
@@ -291,14 +290,14 @@ def _emerging_section(ctx: Context) -> Section:
     e = a.emerging
     assert e is not None
     keys = np.asarray(e.classes, dtype=object)
-    layer, pub = classed_cells(ctx, keys, EMERGING_CLASSES, _("Emerging hot spots"))
     title = _("Emerging hot spots over the years")
-    table = class_table(ctx, title, keys, EMERGING_CLASSES, pub, _("Pattern"))
-    outline = ctx.outline()
-    m = ctx.map(
-        title,
-        [layer, *([outline] if outline else [])],
-        table,
+    m, _pub = classed_map(
+        ctx,
+        keys,
+        EMERGING_CLASSES,
+        layer=_("Emerging hot spots"),
+        title=title,
+        heading=_("Pattern"),
         description=_("Map of the cells by trend of their hot-spot status over the years."),
     )
     present = [k for k in EMERGING_CLASSES if k in set(keys) and k != "no_pattern"]
