@@ -34,6 +34,9 @@ from urbansafety.workspace import Workspace
 
 # Mann–Kendall on fewer periods cannot find a trend at 5 % (n = 4 gives p ≥ 0.083).
 MIN_PERIODS_EMERGING = 5
+# Emerging hot spots: a cell's neighbours in the same and the previous year, ArcGIS Pro's default
+# neighbourhood time step.
+EMERGING_TIME_LAG = 1
 # Local Moran on fewer polygons says little; the choropleth is still drawn.
 MIN_AREAS_MORAN = 8
 
@@ -286,7 +289,11 @@ def analyse_hotspots(
     emerging = None
     if len(counts.periods) >= MIN_PERIODS_EMERGING:
         emerging = emerging_hotspots(
-            counts.counts.astype(float), w, periods=list(counts.periods), fdr=settings.fdr
+            counts.counts.astype(float),
+            w,
+            periods=list(counts.periods),
+            fdr=settings.fdr,
+            time_lag=EMERGING_TIME_LAG,
         )
     near_repeat = None
     if near_events is not None:

@@ -303,7 +303,7 @@ def _emerging_section(ctx: Context) -> Section:
     present = [k for k in EMERGING_CLASSES if k in set(keys) and k != "no_pattern"]
     intro = [
         _(
-            "Gi* computed year by year (%(first)s–%(last)s) and the Mann–Kendall trend of each cell's z-scores classify the cells: %(n)s cells show a pattern."
+            "Gi* computed year by year (%(first)s–%(last)s), each cell with its neighbours of the same and of the previous year, and the Mann–Kendall trend of each cell's z-scores classify the cells: %(n)s cells show a pattern."
         )
         % {
             "first": a.years[0],
