@@ -1,0 +1,596 @@
+"""A safe parser and evaluator for the subset of XLSForm expressions a questionnaire uses.
+
+Expressions in ``relevant``, ``constraint``, ``calculation`` and ``choice_filter`` are
+tokenised, parsed into a tree of frozen dataclasses and evaluated by walking that tree;
+nothing is ever handed to ``eval`` or ``exec``. Values follow XPath 1.0 as ODK Collect and
+Enketo apply it: an unanswered question is the empty string, a multiple-choice answer is its
+choice names separated by spaces, a date compares as a number of days.
+
+=============================  ================================================================
+Written                        Meaning
+=============================  ================================================================
+``${q}``                       the answer to question ``q`` (``''`` when unanswered)
+``.``                          the answer being checked (in a ``constraint``)
+``name``, ``district``         a column of the choice being filtered (in a ``choice_filter``)
+``'oui'``, ``"l'été"``, ``3``  text and numbers
+``=  !=  <  <=  >  >=``        comparisons (numbers when either side is a number)
+``and  or  not(x)``            logic
+``+  -  *  div  mod``          arithmetic
+``( )``                        grouping
+``selected(${q}, 'x')``        ``x`` is among the choices ticked in ``q``
+``count-selected(${q})``       how many choices are ticked in ``q``
+``string-length(x)``           number of characters
+``regex(x, '^H[0-9]')``        ``x`` matches the regular expression (Python ``re.search``)
+``contains(x, 'y')``           ``x`` contains ``y``
+``if(c, a, b)``                ``a`` when ``c`` is true, else ``b``
+``coalesce(a, b)``             ``a`` unless it is empty, else ``b``
+``concat(a, b, ...)``          text joined
+``int(x)``, ``string(x)``      conversions; ``int`` truncates toward zero
+``number(x)``                  conversion; ``NaN`` when ``x`` is not a number
+``today()``                    today's date
+``true()``, ``false()``        the two booleans
+=============================  ================================================================
+
+Paths (``/data/q``, ``../q``), predicates (``[...]``), ``@attributes``, unions (``|``) and
+other functions (``pulldata``, ``jr:choice-name``, ``indexed-repeat`` …) are refused with an
+:class:`ExpressionError` that gives the position and a hint. Expressions come from the form's
+author, not from respondents; still, their length and nesting are bounded, and evaluation
+never raises on any answer (division by zero gives Infinity or NaN, as in XPath).
+
+References
+----------
+ODK XForms specification, "XPath functions": https://getodk.github.io/xforms-spec/
+XML Path Language (XPath) 1.0, W3C Recommendation, 1999, §3.4 (comparisons).
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import lru_cache
+
+from urbansafety.errors import InputError
+from urbansafety.i18n import N_
+
+MAX_LENGTH = 10_000
+MAX_NESTING = 40
+MAX_DEPTH = 200
+EPOCH = date(1970, 1, 1)
+
+Value = str | float | bool | date
+
+
+# kind -> (message, hint); messages are English msgids, translated when shown.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "empty": (N_("The expression is empty."), N_("Write an expression or leave the cell empty.")),
+    "length": (N_("The expression is longer than %(limit)s characters."), N_("Split it into several questions or calculations.")),
+    "quote": (N_("Unclosed quote at position %(position)s."), N_("Close the text with the same quote it starts with.")),
+    "reference": (N_("“%(text)s” at position %(position)s is not a question reference."), N_("Write ${name} with the name of a question, e.g. ${age}.")),
+    "path": (N_("Paths and filters (/, .., [ ], @, |) are not supported (position %(position)s)."), N_("Refer to another question with ${name}.")),
+    "character": (N_("Unexpected character “%(text)s” at position %(position)s."), N_("Check the spelling: ${name}, 'text', numbers, = != < > and or not().")),
+    "token": (N_("Unexpected “%(text)s” at position %(position)s."), N_("Check for a missing operator, comma or parenthesis.")),
+    "end": (N_("The expression ends too early."), N_("Complete it, or close its parentheses, or remove the operator or comma at the end.")),
+    "nesting": (N_("The expression is nested too deeply (position %(position)s)."), N_("Split it, or remove unneeded parentheses.")),
+    "function": (N_("Unknown function %(text)s() at position %(position)s."), N_("Supported functions: %(functions)s.")),
+    "arity": (N_("%(text)s() takes %(expected)s argument(s), not %(given)s (position %(position)s)."), N_("Check the commas between the arguments.")),
+    "regex": (N_("Invalid regular expression at position %(position)s: %(detail)s."), N_("Check the brackets and backslashes of the pattern.")),
+}  # fmt: skip
+
+
+class ExpressionError(InputError):
+    """An expression cannot be parsed: ``kind`` says why, ``position`` where (0-based)."""
+
+    code = "US110"
+
+    def __init__(self, kind: str, expression: str, position: int, **params: object) -> None:
+        message, hint = MESSAGES[kind]
+        super().__init__(message, hint, None, {"position": position + 1, "text": "", **params})
+        self.kind = kind
+        self.expression = expression
+        self.position = position
+
+
+# ---------------------------------------------------------------------------- tree
+
+
+@dataclass(frozen=True)
+class Node:
+    """Base of the expression tree; ``start``/``end`` locate it in the source (not compared)."""
+
+    start: int = field(default=0, compare=False, repr=False, kw_only=True)
+    end: int = field(default=0, compare=False, repr=False, kw_only=True)
+
+    def __str__(self) -> str:
+        return unparse(self)
+
+
+@dataclass(frozen=True)
+class Number(Node):
+    text: str
+
+    @property
+    def value(self) -> float:
+        return float(self.text)
+
+
+@dataclass(frozen=True)
+class String(Node):
+    value: str
+
+
+@dataclass(frozen=True)
+class Ref(Node):
+    name: str
+
+
+@dataclass(frozen=True)
+class Current(Node):
+    pass
+
+
+@dataclass(frozen=True)
+class Field(Node):
+    name: str
+
+
+@dataclass(frozen=True)
+class Negate(Node):
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Binary(Node):
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    name: str
+    args: tuple[Node, ...]
+
+
+PRECEDENCE = {
+    "or": 1, "and": 2, "=": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4,
+    "+": 5, "-": 5, "*": 6, "div": 6, "mod": 6,
+}  # fmt: skip
+_UNARY = 7
+_ATOM = 8
+
+
+def _prec(node: Node) -> int:
+    if isinstance(node, Binary):
+        return PRECEDENCE[node.op]
+    return _UNARY if isinstance(node, Negate) else _ATOM
+
+
+def unparse(node: Node) -> str:
+    """Return the canonical text of node: parse(unparse(n)) == n."""
+    if isinstance(node, Number):
+        return node.text
+    if isinstance(node, String):
+        return f'"{node.value}"' if "'" in node.value else f"'{node.value}'"
+    if isinstance(node, Ref):
+        return f"${{{node.name}}}"
+    if isinstance(node, Current):
+        return "."
+    if isinstance(node, Field):
+        return node.name
+    if isinstance(node, Call):
+        return f"{node.name}({', '.join(unparse(a) for a in node.args)})"
+    if isinstance(node, Negate):
+        inner = unparse(node.operand)
+        return f"-({inner})" if _prec(node.operand) < _UNARY else f"-{inner}"
+    assert isinstance(node, Binary)
+    p = PRECEDENCE[node.op]
+    left, right = unparse(node.left), unparse(node.right)
+    if _prec(node.left) < p:
+        left = f"({left})"
+    if _prec(node.right) <= p:  # operators are left-associative
+        right = f"({right})"
+    return f"{left} {node.op} {right}"
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """Return the nodes directly below node."""
+    if isinstance(node, Negate):
+        return (node.operand,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    return node.args if isinstance(node, Call) else ()
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Yield node and every node below it, in source order, without recursion."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(children(current)))
+
+
+def depth(node: Node) -> int:
+    """Return the number of levels of node's tree, without recursion."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        current, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children(current))
+    return deepest
+
+
+# ---------------------------------------------------------------------------- parsing
+
+_TOKEN = re.compile(
+    r"""(?P<ws>\s+)
+    |(?P<ref>\$\{(?P<refname>[^}]*)\})
+    |(?P<num>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)
+    |(?P<str>'[^']*'|"[^"]*")
+    |(?P<op>!=|<=|>=|=|<|>|\+|-|\*|\(|\)|,)
+    |(?P<name>[^\W\d][\w.\-]*(?::[^\W\d][\w.\-]*)?)
+    |(?P<dot>\.(?![.\w]))
+    """,
+    re.VERBOSE,
+)
+_NAME = re.compile(r"[^\W\d][\w.\-]*\Z")
+_KEYWORDS = {"and", "or", "div", "mod"}
+# (minimum, maximum) number of arguments; None = any number.
+ARITY: dict[str, tuple[int, int | None]] = {
+    "not": (1, 1), "selected": (2, 2), "count-selected": (1, 1), "string-length": (1, 1),
+    "regex": (2, 2), "contains": (2, 2), "if": (3, 3), "coalesce": (2, 2), "concat": (1, None),
+    "int": (1, 1), "number": (1, 1), "string": (1, 1), "today": (0, 0), "true": (0, 0),
+    "false": (0, 0),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # num str ref name op dot end
+    text: str
+    pos: int
+
+
+def _tokenize(source: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    pos = 0
+    while pos < len(source):
+        m = _TOKEN.match(source, pos)
+        if m is None:
+            char = source[pos]
+            if char in "'\"":
+                raise ExpressionError("quote", source, pos)
+            if source.startswith("${", pos):
+                raise ExpressionError("reference", source, pos, text=source[pos : pos + 20])
+            if char in "/[]@|" or source.startswith("..", pos):
+                raise ExpressionError("path", source, pos)
+            raise ExpressionError("character", source, pos, text=char)
+        kind, text = m.lastgroup or "", m.group()
+        if kind == "ref":
+            if not _NAME.match(m.group("refname")):
+                raise ExpressionError("reference", source, pos, text=text)
+            text = m.group("refname")
+        prev = tokens[-1] if tokens else None
+        # XPath's rule: after an operand, "and", "or", "div", "mod" and "*" are operators.
+        after_operand = prev is not None and (prev.kind not in ("op", "end") or prev.text == ")")
+        if kind == "name" and text in _KEYWORDS and after_operand:
+            kind = "op"
+        elif text == "*" and not after_operand:
+            raise ExpressionError("path", source, pos)
+        if kind != "ws":
+            tokens.append(_Token(kind, text, pos))
+        pos = m.end()
+    tokens.append(_Token("end", "", len(source)))
+    return tokens
+
+
+class _Parser:
+    """Recursive descent over the precedence levels of PRECEDENCE (1 = or … 6 = * div mod)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.tokens = _tokenize(source)
+        self.i = 0
+        self.nesting = 0
+
+    def at(self, text: str) -> bool:
+        tok = self.tokens[self.i]
+        return tok.kind == "op" and tok.text == text
+
+    def take(self) -> _Token:
+        self.i += 1
+        return self.tokens[self.i - 1]
+
+    def fail(self, tok: _Token) -> ExpressionError:
+        if tok.kind == "end":
+            return ExpressionError("end", self.source, tok.pos)
+        return ExpressionError("token", self.source, tok.pos, text=tok.text)
+
+    def expect_close(self) -> _Token:
+        if not self.at(")"):
+            raise self.fail(self.tokens[self.i])
+        self.nesting -= 1
+        return self.take()
+
+    def nest(self, tok: _Token) -> None:
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise ExpressionError("nesting", self.source, tok.pos)
+
+    def binary(self, level: int) -> Node:
+        if level > 6:
+            return self.unary()
+        left = self.binary(level + 1)
+        while (tok := self.tokens[self.i]).kind == "op" and PRECEDENCE.get(tok.text) == level:
+            self.take()
+            right = self.binary(level + 1)
+            left = Binary(tok.text, left, right, start=left.start, end=right.end)
+        return left
+
+    def unary(self) -> Node:
+        tok = self.take()
+        end = tok.pos + len(tok.text)
+        if tok.kind == "op" and tok.text == "-":
+            self.nest(tok)
+            operand = self.unary()
+            self.nesting -= 1
+            return Negate(operand, start=tok.pos, end=operand.end)
+        if tok.kind == "num":
+            return Number(tok.text, start=tok.pos, end=end)
+        if tok.kind == "str":
+            return String(tok.text[1:-1], start=tok.pos, end=end)
+        if tok.kind == "ref":
+            return Ref(tok.text, start=tok.pos, end=end + 3)
+        if tok.kind == "dot":
+            return Current(start=tok.pos, end=end)
+        if tok.kind == "op" and tok.text == "(":
+            self.nest(tok)
+            inner = self.binary(1)
+            close = self.expect_close()
+            # Parentheses are not a node; the span widens so that a slice keeps them.
+            return replace(inner, start=tok.pos, end=close.pos + 1)
+        if tok.kind == "name" and self.at("("):
+            return self.call(tok)
+        if tok.kind == "name":
+            return Field(tok.text, start=tok.pos, end=end)
+        raise self.fail(tok)
+
+    def call(self, tok: _Token) -> Node:
+        if tok.text not in ARITY:
+            functions = ", ".join(sorted(ARITY))
+            raise ExpressionError(
+                "function", self.source, tok.pos, text=tok.text, functions=functions
+            )
+        self.nest(self.take())
+        args: list[Node] = []
+        while not self.at(")"):
+            if args and not self.at(","):
+                raise self.fail(self.tokens[self.i])
+            if args:
+                self.take()
+            args.append(self.binary(1))
+        close = self.expect_close()
+        low, high = ARITY[tok.text]
+        if len(args) < low or (high is not None and len(args) > high):
+            expected = str(low) if low == high else f"{low}+"
+            raise ExpressionError(
+                "arity", self.source, tok.pos, text=tok.text, expected=expected, given=len(args)
+            )
+        if tok.text == "regex" and isinstance(args[1], String):
+            try:
+                re.compile(args[1].value)
+            except re.error as exc:
+                raise ExpressionError("regex", self.source, args[1].start, detail=str(exc)) from exc
+        return Call(tok.text, tuple(args), start=tok.pos, end=close.pos + 1)
+
+
+@lru_cache(maxsize=2048)
+def parse(source: str) -> Node:
+    """Return the expression tree of source; raise ExpressionError with a position if invalid."""
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError("length", source, MAX_LENGTH, limit=MAX_LENGTH)
+    if not source.strip():
+        raise ExpressionError("empty", source, 0)
+    parser = _Parser(source)
+    node = parser.binary(1)
+    if parser.tokens[parser.i].kind != "end":
+        raise parser.fail(parser.tokens[parser.i])
+    if depth(node) > MAX_DEPTH:
+        raise ExpressionError("nesting", source, 0)
+    return node
+
+
+# ---------------------------------------------------------------------------- values
+
+_NUMBER = re.compile(r"\s*-?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*\Z")
+_ISO_DATE = re.compile(r"\s*([0-9]{4})-([0-9]{2})-([0-9]{2})\s*\Z")
+
+
+def to_number(value: Value) -> float:
+    """Return value as an XPath number (NaN when it is not one); a date is days since 1970."""
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, float):
+        return value
+    if isinstance(value, date):
+        return float((value - EPOCH).days)
+    if _NUMBER.match(value):
+        return float(value)
+    m = _ISO_DATE.match(value)
+    if m:
+        try:
+            return float((date(int(m[1]), int(m[2]), int(m[3])) - EPOCH).days)
+        except ValueError:
+            return math.nan
+    return math.nan
+
+
+def format_number(x: float) -> str:
+    """Return x written as XPath's string(): 3, 2.5, NaN, Infinity; never an exponent."""
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == int(x):
+        return str(int(x))
+    text = repr(x)
+    if "e" in text:
+        text = f"{x:.20f}".rstrip("0")
+    return text
+
+
+def to_string(value: Value) -> str:
+    """Return value as XPath's string()."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format_number(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def to_boolean(value: Value) -> bool:
+    """Return value as XPath's boolean(): non-empty text, non-zero number."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return not (value == 0 or math.isnan(value))
+    if isinstance(value, date):
+        return True
+    return value != ""
+
+
+def as_value(answer: object) -> Value:
+    """Return a stored answer as the text XLSForm sees: '' if none, choices joined by spaces."""
+    if answer is None:
+        return ""
+    if isinstance(answer, bool):
+        return "true" if answer else "false"
+    if isinstance(answer, int | float):
+        try:
+            return format_number(float(answer))
+        except OverflowError:
+            return str(answer)
+    if isinstance(answer, date):
+        return answer.isoformat()
+    if isinstance(answer, list | tuple | set | frozenset):
+        return " ".join(str(a) for a in answer)
+    return str(answer)
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+
+@dataclass(frozen=True)
+class Context:
+    """What an expression is evaluated against: answers, the current answer, choice columns."""
+
+    answers: Mapping[str, object] = field(default_factory=dict)
+    current: object = None
+    fields: Mapping[str, str] = field(default_factory=dict)
+    today: date | None = None
+
+
+def _compare(op: str, a: Value, b: Value) -> bool:
+    if op in ("=", "!="):
+        if isinstance(a, bool) or isinstance(b, bool):
+            equal = to_boolean(a) == to_boolean(b)
+        elif isinstance(a, float | date) or isinstance(b, float | date):
+            equal = to_number(a) == to_number(b)
+        else:
+            equal = a == b
+        return equal if op == "=" else not equal
+    x, y = to_number(a), to_number(b)
+    return {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
+
+
+def _div(x: float, y: float) -> float:
+    if y != 0:
+        return x / y
+    return math.nan if x == 0 or math.isnan(x) else math.copysign(math.inf, x * math.copysign(1, y))
+
+
+def _mod(x: float, y: float) -> float:
+    return math.nan if y == 0 or math.isinf(x) else math.fmod(x, y)
+
+
+_ARITHMETIC: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "div": _div, "mod": _mod,
+}  # fmt: skip
+
+
+def _regex(text: str, pattern: str) -> bool:
+    try:
+        return re.search(pattern, text) is not None
+    except re.error:
+        return False
+
+
+def _int(x: float) -> float:
+    return x if math.isnan(x) or math.isinf(x) else float(math.trunc(x))
+
+
+_FUNCTIONS: dict[str, Callable[[Context, list[Value]], Value]] = {
+    "not": lambda c, a: not to_boolean(a[0]),
+    "selected": lambda c, a: to_string(a[1]).strip() in to_string(a[0]).split(),
+    "count-selected": lambda c, a: float(len(to_string(a[0]).split())),
+    "string-length": lambda c, a: float(len(to_string(a[0]))),
+    "regex": lambda c, a: _regex(to_string(a[0]), to_string(a[1])),
+    "contains": lambda c, a: to_string(a[1]) in to_string(a[0]),
+    "if": lambda c, a: a[1] if to_boolean(a[0]) else a[2],
+    "coalesce": lambda c, a: a[0] if to_string(a[0]) != "" else a[1],
+    "concat": lambda c, a: "".join(to_string(v) for v in a),
+    "int": lambda c, a: _int(to_number(a[0])),
+    "number": lambda c, a: to_number(a[0]),
+    "string": lambda c, a: to_string(a[0]),
+    "today": lambda c, a: c.today or date.today(),
+    "true": lambda c, a: True,
+    "false": lambda c, a: False,
+}
+
+
+def evaluate(expression: Node | str, context: Context | None = None) -> Value:
+    """Return the value of expression (a tree or its text) against context; never raises on data."""
+    node = parse(expression) if isinstance(expression, str) else expression
+    return _eval(node, context or Context())
+
+
+def truthy(expression: Node | str, context: Context | None = None) -> bool:
+    """Return the boolean value of expression, as a relevant or constraint cell is read."""
+    return to_boolean(evaluate(expression, context))
+
+
+def _eval(node: Node, ctx: Context) -> Value:
+    if isinstance(node, Number):
+        return node.value
+    if isinstance(node, String):
+        return node.value
+    if isinstance(node, Ref):
+        return as_value(ctx.answers.get(node.name))
+    if isinstance(node, Current):
+        return as_value(ctx.current)
+    if isinstance(node, Field):
+        return ctx.fields.get(node.name, "")
+    if isinstance(node, Negate):
+        return -to_number(_eval(node.operand, ctx))
+    if isinstance(node, Call):
+        return _FUNCTIONS[node.name](ctx, [_eval(a, ctx) for a in node.args])
+    assert isinstance(node, Binary)
+    if node.op == "and":
+        return to_boolean(_eval(node.left, ctx)) and to_boolean(_eval(node.right, ctx))
+    if node.op == "or":
+        return to_boolean(_eval(node.left, ctx)) or to_boolean(_eval(node.right, ctx))
+    left, right = _eval(node.left, ctx), _eval(node.right, ctx)
+    if node.op in ("=", "!=", "<", "<=", ">", ">="):
+        return _compare(node.op, left, right)
+    return _ARITHMETIC[node.op](to_number(left), to_number(right))
+
+
+def references(node: Node) -> list[Ref]:
+    """Return the ${name} references in node, in source order."""
+    return sorted((n for n in walk(node) if isinstance(n, Ref)), key=lambda n: n.start)
