@@ -478,3 +478,7 @@ def register(app: typer.Typer, _: Callable[[str], str], language: str = "fr") ->
             console=out,
             gettext=_,
         )
+
+    from urbansafety.cli_survey import register_survey
+
+    register_survey(app, _, language)
