@@ -1,0 +1,585 @@
+"""Weights that reproduce population margins: post-stratification and raking.
+
+`rake` adjusts base weights by iterative proportional fitting (IPF) until the weighted
+sample reproduces each margin (e.g. age group x gender, neighbourhood); `post_stratify` is
+the one-margin case. Both return a `Weighting`: the new weights, a calibrated
+`SurveyDesign` whose variances account for the weighting, a convergence report and Kish
+diagnostics before and after.
+
+Rules, chosen so that published estimates can be defended:
+
+- Cells. Respondents are grouped by their combination of margin categories; IPF runs on
+  these cells (a few hundred at most), then each respondent gets its cell's factor, so a
+  million respondents rake in a few hundredths of a second. The weights are the unit-level
+  IPF's.
+- Convergence. By default sweeps over the margins repeat until every margin cell is within
+  `tol` (relative) of its target. ``criterion="table_change"`` uses R `survey::rake`'s rule
+  instead (stop when no cell of the weighted cross-table moves by `tol` or more; R's
+  defaults are tol=1, max_iter=10), to reproduce R's outputs.
+- Empty cells. A margin category with a positive target and no respondent cannot be
+  reached: this is an error naming the cell and the neighbour it could be merged with.
+- Non-answers to a weighting question (``missing="cell"``, the default) form a cell of
+  their own whose target is the margin total times their base-weighted share: weighting
+  neither inflates nor deflates them on that margin, while those who answered reproduce
+  the population's proportions. The share is an estimate; its variance is carried into
+  every standard error. ``missing="error"`` refuses non-answers.
+- Trimming. ``trim=(low, high)`` bounds weights to low..high times the mean weight: weights
+  outside are set to the bound and frozen, the others are raked again to what remains of
+  each target, until none is outside (the frozen set only grows, so this ends). Margins
+  then hold to `tol`, bounds to 1e-6; bounds the margins cannot live with are an error.
+  Standard errors treat the frozen weights as fixed (their cells keep a factor of 1).
+
+References
+----------
+Deming, W. E. and Stephan, F. F. (1940). On a least squares adjustment of a sampled
+frequency table when the expected marginal totals are known. *Ann. Math. Statist.* 11,
+427-444.
+Kish, L. (1992). Weighting for unequal P_i. *Journal of Official Statistics* 8(2), 183-200.
+Battaglia, M. P., Hoaglin, D. C. and Frankel, M. R. (2009). Practical considerations in
+raking survey data. *Survey Practice* 2(5).
+Lumley, T. (2010). *Complex Surveys*, ch. 7 "Post-stratification, raking and calibration".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Hashable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from urbansafety.errors import DataQualityError, InputError, UrbanSafetyError
+from urbansafety.i18n import N_
+from urbansafety.survey.design import Calibration, MissingCell, SurveyDesign, survey_design
+
+MarginKey = str | tuple[str, ...]
+Margins = Mapping[MarginKey, Mapping[Any, float] | pd.Series]
+_TRIM_SLACK = 1e-6
+_UNKNOWN = -2
+
+
+@dataclass(frozen=True)
+class WeightDiagnostics:
+    """Distribution of a set of weights, with Kish's design effect of weighting.
+
+    deff = n sum(w^2) / sum(w)^2 = 1 + CV^2 (CV with divisor n); n_eff = sum(w)^2 / sum(w^2).
+    """
+
+    n: int
+    total: float
+    mean: float
+    min: float
+    p05: float
+    median: float
+    p95: float
+    max: float
+    cv: float
+    deff: float
+    n_eff: float
+    max_min_ratio: float
+
+
+@dataclass(frozen=True, eq=False)
+class RakeReport:
+    """How the weighting went. `margins` has one row per margin cell: margin, category
+    (None for the non-answer cell), no_answer, n, target, before (base-weighted total),
+    after (weighted total)."""
+
+    iterations: int
+    converged: bool
+    criterion: str
+    tol: float
+    max_margin_error: float
+    max_relative_error: float
+    trim_rounds: int
+    trimmed: int
+    trim_converged: bool
+    missing: Mapping[str, int]
+    margins: pd.DataFrame
+
+
+@dataclass(frozen=True, eq=False)
+class Weighting:
+    """New weights, the calibrated design they belong to, and how they were obtained."""
+
+    design: SurveyDesign
+    weights: pd.Series
+    report: RakeReport
+    before: WeightDiagnostics
+    after: WeightDiagnostics
+
+
+@dataclass(frozen=True, eq=False)
+class _Margin:
+    name: str
+    columns: tuple[str, ...]
+    labels: list[Any]
+    codes: np.ndarray  # category of each respondent; len(labels) = no answer
+    targets: np.ndarray
+    missing: int
+
+
+def _fail(cls: type[UrbanSafetyError], message: str, hint: str, **params: Any) -> None:
+    raise cls(message, hint=hint, params=params)
+
+
+def _diagnostics(values: np.ndarray, counts: np.ndarray) -> WeightDiagnostics:
+    """Return the diagnostics of weights given as distinct values and their counts."""
+    order = np.argsort(values)
+    values, counts = values[order], counts[order]
+    ends = np.cumsum(counts)
+    n = int(ends[-1])
+
+    def quantile(q: float) -> float:  # numpy's default (linear) rule on the expanded weights
+        h = (n - 1) * q
+        lo, hi = values[np.searchsorted(ends, [np.floor(h), np.ceil(h)], side="right")]
+        return float(lo + (h - np.floor(h)) * (hi - lo))
+
+    total, squares = float(counts @ values), float(counts @ values**2)
+    mean = total / n
+    return WeightDiagnostics(
+        n=n,
+        total=total,
+        mean=mean,
+        min=float(values[0]),
+        p05=quantile(0.05),
+        median=quantile(0.5),
+        p95=quantile(0.95),
+        max=float(values[-1]),
+        cv=float(np.sqrt(max(squares / n - mean**2, 0.0)) / mean),
+        deff=n * squares / total**2,
+        n_eff=total**2 / squares,
+        max_min_ratio=float(values[-1] / values[0]),
+    )
+
+
+def weight_diagnostics(weights: pd.Series | np.ndarray) -> WeightDiagnostics:
+    """Return the distribution of weights with Kish's design effect and effective sample size."""
+    values, counts = np.unique(np.asarray(weights, dtype=float), return_counts=True)
+    return _diagnostics(values, counts)
+
+
+def _label(value: Any) -> str:
+    return " × ".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+
+def _encode(column: pd.Series, labels: list[Any]) -> np.ndarray:
+    """Return each answer's index in labels: -1 for no answer, _UNKNOWN for other answers."""
+    values = column.array
+    if hasattr(values, "__arrow_array__") and all(isinstance(v, str) for v in labels):
+        # Arrow-backed text (pandas' default): look answers up in the labels without
+        # factorizing them first, which is the slowest step for a million answers.
+        data = pa.chunked_array(values.__arrow_array__())
+        if pa.types.is_string(data.type) or pa.types.is_large_string(data.type):
+            found = pc.index_in(data, value_set=pa.array(labels, type=data.type))
+            codes = pc.fill_null(found, _UNKNOWN).to_numpy()
+            if found.null_count:
+                codes = np.where(pc.is_null(data).to_numpy(), -1, codes)
+            return codes.astype(np.int32, copy=False)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, uniques = column.cat.codes.to_numpy(), list(column.cat.categories)
+    else:
+        codes, uniques = pd.factorize(column)
+    index = {label: i for i, label in enumerate(labels)}
+    lut = np.array([index.get(u, _UNKNOWN) for u in uniques] + [-1], dtype=np.int32)
+    return lut[codes]
+
+
+def _parse_margin(frame: pd.DataFrame, key: MarginKey, spec: Any, missing: str) -> _Margin:
+    columns = (key,) if isinstance(key, str) else tuple(key)
+    name = " × ".join(columns)
+    table = spec.to_dict() if isinstance(spec, pd.Series) else dict(spec)
+    if not table:
+        _fail(InputError, N_("Margin %(margin)s has no categories."), "", margin=name)
+    for cell, value in table.items():
+        joint = len(columns) == 1 or (isinstance(cell, tuple) and len(cell) == len(columns))
+        number = isinstance(value, int | float | np.number) and bool(np.isfinite(value))
+        if not (joint and number and value >= 0):
+            hint = N_("Give a population count per category (tuples for joint margins).")
+            _fail(
+                InputError,
+                N_("Margin %(margin)s: the target of %(cell)s is not a population count."),
+                hint,
+                margin=name,
+                cell=_label(cell),
+            )
+    for col in columns:
+        if col not in frame.columns:
+            hint = N_("Columns are: %(columns)s.")
+            columns_list = ", ".join(map(str, frame.columns))
+            _fail(
+                InputError,
+                N_("The survey data has no column %(column)s."),
+                hint,
+                column=col,
+                columns=columns_list,
+            )
+    labels = list(table)
+    if len(columns) == 1:
+        codes = _encode(frame[columns[0]], labels)
+    else:
+        levels = [list(dict.fromkeys(label[j] for label in labels)) for j in range(len(columns))]
+        parts = [_encode(frame[c], lv) for c, lv in zip(columns, levels, strict=True)]
+        lookup = np.full([len(lv) for lv in levels], _UNKNOWN, dtype=np.int32)
+        for i, label in enumerate(labels):
+            lookup[tuple(lv.index(v) for lv, v in zip(levels, label, strict=True))] = i
+        stacked = np.stack(parts)
+        codes = lookup[tuple(np.maximum(stacked, 0))]
+        codes[(stacked == _UNKNOWN).any(axis=0)] = _UNKNOWN
+        codes[(stacked == -1).any(axis=0)] = -1
+    unknown = np.flatnonzero(codes == _UNKNOWN)
+    if len(unknown):
+        value = _label(tuple(frame[list(columns)].iloc[int(unknown[0])]))
+        message = N_("Margin %(margin)s: %(count)s answers are %(value)s, a category it lacks.")
+        hint = N_("Add that category to the margin, recode the answers, or mark them missing.")
+        _fail(InputError, message, hint, margin=name, count=len(unknown), value=value)
+    absent = codes == -1
+    n_missing = int(absent.sum())
+    if n_missing and missing != "cell":
+        hint = N_("Pass missing='cell' to give them a cell of their own, or impute the answers.")
+        message = N_("Margin %(margin)s: %(count)s respondents did not answer.")
+        _fail(InputError, message, hint, margin=name, count=n_missing)
+    codes = np.where(absent, len(labels), codes)
+    targets = np.array([float(table[label]) for label in labels])
+    return _Margin(name, columns, labels, codes, targets, n_missing)
+
+
+def _check_cells(margin: _Margin, counts: np.ndarray) -> None:
+    """Refuse categories that no respondent can carry, or that the population lacks."""
+    k, name, labels = len(margin.labels), margin.name, margin.labels
+    for i in np.flatnonzero((counts[:k] == 0) & (margin.targets > 0)):
+        near = _neighbour(margin, int(i), counts)
+        message = N_("Margin %(margin)s: no respondent is in %(cell)s (population %(target)s).")
+        hint = N_("Merge %(cell)s with %(neighbour)s in the margin and the answers, or drop it.")
+        if near is None:
+            hint = N_("Merge %(cell)s with another category, or drop that margin.")
+        _fail(
+            InputError,
+            message,
+            hint,
+            margin=name,
+            cell=_label(labels[i]),
+            target=margin.targets[i],
+            neighbour=near,
+        )
+    for i in np.flatnonzero((counts[:k] > 0) & (margin.targets == 0)):
+        message = N_(
+            "Margin %(margin)s: %(count)s respondents are in %(cell)s, whose population is 0."
+        )
+        hint = N_("Check the coding of that category, or leave those respondents out.")
+        _fail(InputError, message, hint, margin=name, count=int(counts[i]), cell=_label(labels[i]))
+
+
+def _neighbour(margin: _Margin, i: int, counts: np.ndarray) -> str | None:
+    """Return the adjacent category (along one column) with respondents, the fewest of them."""
+    labels = margin.labels
+    if len(margin.columns) == 1:
+        near = [j for j in (i - 1, i + 1) if 0 <= j < len(labels)]
+    else:
+        index = {label: j for j, label in enumerate(labels)}
+        near = []
+        for pos in range(len(margin.columns)):
+            values = list(dict.fromkeys(label[pos] for label in labels))
+            at = values.index(labels[i][pos])
+            for q in (at - 1, at + 1):
+                other = (
+                    (*labels[i][:pos], values[q], *labels[i][pos + 1 :])
+                    if 0 <= q < len(values)
+                    else None
+                )
+                if other in index:
+                    near.append(index[other])
+    near = [j for j in near if counts[j] > 0]
+    return _label(labels[min(near, key=lambda j: counts[j])]) if near else None
+
+
+def _cells(codes: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """Return each respondent's cell (combination of categories) and each cell's categories."""
+    span = int(np.prod(sizes, dtype=float))
+    if span <= max(4 * len(codes[0]), 1 << 16):
+        kind = np.int32 if span < 2**31 else np.int64
+        key = codes[0].astype(kind)
+        for c, size in zip(codes[1:], sizes[1:], strict=True):
+            key = key * size + c
+        present = np.flatnonzero(np.bincount(key, minlength=span))
+        remap = np.zeros(span, dtype=kind)
+        remap[present] = np.arange(len(present), dtype=kind)
+        return remap[key], tuple(np.asarray(c) for c in np.unravel_index(present, sizes))
+    frame = pd.DataFrame({str(k): c for k, c in enumerate(codes)})
+    cells, uniques = pd.factorize(pd.MultiIndex.from_frame(frame))
+    return cells, tuple(np.asarray(uniques.get_level_values(k)) for k in range(len(codes)))
+
+
+def _ipf(
+    base: np.ndarray,
+    cell_codes: tuple[np.ndarray, ...],
+    targets: list[np.ndarray],
+    tol: float,
+    max_iter: int,
+    rule: str,
+    free: np.ndarray | None = None,
+) -> tuple[np.ndarray, tuple[np.ndarray, ...], int, bool]:
+    """Return cell factors, each margin's factors in the last sweep, sweeps and convergence.
+
+    Cells outside `free` (weights frozen at a trimming bound) keep a factor of 1; the others
+    are adjusted to what the frozen ones leave of each target.
+    """
+    factor = np.ones(len(base))
+    stages = [factor] * len(targets)
+    table = base
+    fixed = None if free is None else np.where(free, 0.0, base)
+    for sweep in range(1, max_iter + 1):
+        for k, (codes, target) in enumerate(zip(cell_codes, targets, strict=True)):
+            held = (
+                np.zeros(len(target))
+                if fixed is None
+                else np.bincount(codes, fixed, minlength=len(target))
+            )
+            movable = np.bincount(codes, base * factor, minlength=len(target)) - held
+            ratio = np.divide(target - held, movable, out=np.ones(len(target)), where=movable > 0)
+            ratio = np.where(ratio > 0, ratio, 1.0)[codes]
+            factor = factor * (ratio if free is None else np.where(free, ratio, 1.0))
+            stages[k] = factor
+        if rule == "table_change":
+            done = float(np.abs(base * factor - table).max()) < tol
+            table = base * factor
+        else:
+            done = _margin_error(base * factor, cell_codes, targets)[1] <= tol
+        if done:
+            return factor, tuple(stages), sweep, True
+    return factor, tuple(stages), max_iter, False
+
+
+@dataclass(frozen=True, eq=False)
+class _Fit:
+    """Respondents grouped in cells, and (once raked) each cell's factor."""
+
+    cells: np.ndarray
+    cell_codes: tuple[np.ndarray, ...]
+    free: np.ndarray | None
+    cell_n: np.ndarray
+    cell_base: np.ndarray
+    start: np.ndarray
+    factor: np.ndarray = field(default_factory=lambda: np.ones(0))
+    stages: tuple[np.ndarray, ...] = ()
+    sweeps: int = 0
+    converged: bool = False
+
+    @property
+    def cell_weights(self) -> np.ndarray:
+        return self.cell_base * self.factor
+
+    @property
+    def weights(self) -> np.ndarray:
+        return self.start * self.factor[self.cells]
+
+
+def _layout(parsed: list[_Margin], start: np.ndarray, frozen: np.ndarray | None = None) -> _Fit:
+    """Group respondents in cells; those in `frozen` (trimmed) get cells of their own."""
+    codes = [m.codes for m in parsed]
+    sizes = [len(m.labels) + 1 for m in parsed]
+    if frozen is not None:
+        codes, sizes = [*codes, frozen.astype(np.int32)], [*sizes, 2]
+    cells, cell_codes = _cells(codes, sizes)
+    free = None
+    if frozen is not None:
+        cell_codes, free = cell_codes[:-1], cell_codes[-1] == 0
+    cell_n = np.bincount(cells, minlength=len(cell_codes[0]))
+    uniform = frozen is None and bool(start.min() == start.max())
+    cell_base = cell_n * start[0] if uniform else np.bincount(cells, start, minlength=len(cell_n))
+    return _Fit(cells, cell_codes, free, cell_n, cell_base, start)
+
+
+def _fit(layout: _Fit, targets: list[np.ndarray], options: tuple[float, int, str]) -> _Fit:
+    factor, stages, sweeps, converged = _ipf(
+        layout.cell_base, layout.cell_codes, targets, *options, layout.free
+    )
+    return dataclasses.replace(
+        layout, factor=factor, stages=stages, sweeps=sweeps, converged=converged
+    )
+
+
+def _margin_error(
+    cell_w: np.ndarray, cell_codes: tuple[np.ndarray, ...], targets: list[np.ndarray]
+) -> tuple[float, float, int, int]:
+    """Return the largest absolute and relative margin errors, and where the latter is."""
+    absolute, worst = 0.0, (0.0, 0, 0)
+    for k, (codes, target) in enumerate(zip(cell_codes, targets, strict=True)):
+        gap = np.abs(np.bincount(codes, cell_w, minlength=len(target)) - target)
+        rel = np.divide(gap, target, out=np.zeros(len(target)), where=target > 0)
+        absolute = max(absolute, float(gap.max()))
+        if rel.max() > worst[0]:
+            worst = (float(rel.max()), k, int(rel.argmax()))
+    return absolute, *worst
+
+
+def rake(
+    data: SurveyDesign | pd.DataFrame,
+    margins: Margins,
+    *,
+    weights: str | None = None,
+    tol: float = 1e-10,
+    max_iter: int = 100,
+    criterion: Literal["margins", "table_change"] = "margins",
+    trim: tuple[float, float] | None = None,
+    max_trim_rounds: int = 50,
+    missing: Literal["cell", "error"] = "cell",
+    rescale: bool = False,
+    allow_nonconvergence: bool = False,
+) -> Weighting:
+    """Return weights raked to margins, with the calibrated design and a report.
+
+    data is a design (its weights are the base weights) or a DataFrame (base weights from
+    the column `weights`, else 1). margins maps a column, or a tuple of columns for a joint
+    margin, to population totals per category, adjusted in that order:
+    ``{"gender": {"F": 520, "M": 480}, ("age", "gender"): {("18-34", "F"): 150, ...}}``.
+    Every margin must describe the same total; ``rescale=True`` scales each to the first
+    one's (e.g. census tables rounded to multiples of 5). See the module notes for the
+    convergence, non-answer and trimming rules.
+    """
+    design = data if isinstance(data, SurveyDesign) else survey_design(data, weights=weights)
+    if design.calibration is not None:
+        hint = N_("Rake the design from before weighting, with every margin at once.")
+        _fail(InputError, N_("These weights are already raked or post-stratified."), hint)
+    if criterion not in ("margins", "table_change") or not margins:
+        _fail(
+            InputError, N_("Raking needs margins, and criterion 'margins' or 'table_change'."), ""
+        )
+    if trim is not None and not (0 <= trim[0] < 1 < trim[1]):
+        message = N_("Trimming bounds %(low)s and %(high)s must satisfy 0 <= low < 1 < high.")
+        hint = N_("Bounds are multiples of the mean weight, for example trim=(0.2, 5.0).")
+        _fail(InputError, message, hint, low=trim[0], high=trim[1])
+    frame, base = design.data, design.weights
+    # Encoding the answers is most of the work; Arrow releases the GIL, so margins go in parallel.
+    with ThreadPoolExecutor(max_workers=min(len(margins), os.cpu_count() or 1)) as pool:
+        parsed = list(
+            pool.map(lambda kv: _parse_margin(frame, kv[0], kv[1], missing), margins.items())
+        )
+    options = (tol, max_iter, criterion)
+    first = _layout(parsed, base)
+    for margin, codes in zip(parsed, first.cell_codes, strict=True):
+        _check_cells(margin, np.bincount(codes, first.cell_n, minlength=len(margin.labels) + 1))
+    targets, absent = _full_targets(parsed, first.cell_codes, first.cell_base, base, rescale)
+    fit = _fit(first, targets, options)
+    w, rounds, trim_ok = fit.weights, 0, True
+    frozen = np.zeros(len(w), dtype=bool)
+    if trim is not None:
+        # Weights outside the bounds are frozen at the bound and the others raked to what
+        # remains of each target, until none is outside (the frozen set only grows).
+        low, high = trim[0] * w.mean(), trim[1] * w.mean()
+        while True:
+            out = ~frozen & ((w < low * (1 - _TRIM_SLACK)) | (w > high * (1 + _TRIM_SLACK)))
+            trim_ok = not out.any()
+            if trim_ok or rounds == max_trim_rounds or not fit.converged:
+                break
+            rounds += 1
+            frozen |= out
+            start = np.where(frozen, np.clip(w, low, high), base)
+            fit = _fit(_layout(parsed, start, frozen), targets, options)
+            w = fit.weights
+    cell_w = fit.cell_weights
+    absolute, relative, worst_k, worst_c = _margin_error(cell_w, fit.cell_codes, targets)
+    if not fit.converged and not allow_nonconvergence:
+        margin = parsed[worst_k]
+        cell = _label(margin.labels[worst_c]) if worst_c < len(margin.labels) else "—"
+        message = N_("Raking did not converge: margin %(margin)s is off by %(error)s at %(cell)s.")
+        hint = N_("Merge sparse categories such as %(cell)s, rake fewer margins or raise max_iter.")
+        if rounds:
+            hint = N_("Widen the trimming bounds, or merge %(cell)s with a neighbouring category.")
+        error = f"{relative:.2%}"
+        _fail(DataQualityError, message, hint, margin=margin.name, error=error, cell=cell)
+    calibration = Calibration(fit.cells, fit.cell_codes, fit.stages, fit.start, tuple(absent))
+    # Weights are constant within cells when the base weights were: diagnostics per cell then.
+    if bool(base.min() == base.max()):
+        before = _diagnostics(np.array([base[0]]), np.array([len(base)]))
+        after = _diagnostics(cell_w / fit.cell_n, fit.cell_n)
+    else:
+        before, after = weight_diagnostics(base), weight_diagnostics(w)
+    report = RakeReport(
+        iterations=fit.sweeps,
+        converged=fit.converged,
+        criterion=criterion,
+        tol=tol,
+        max_margin_error=absolute,
+        max_relative_error=relative,
+        trim_rounds=rounds,
+        trimmed=int(frozen.sum()),
+        trim_converged=trim_ok,
+        missing={m.name: m.missing for m in parsed},
+        margins=_margin_table(parsed, targets, first, fit),
+    )
+    new = dataclasses.replace(design, weights=w, calibration=calibration)
+    weights_out = pd.Series(w, index=frame.index, name="weight")
+    return Weighting(new, weights_out, report, before, after)
+
+
+def _full_targets(
+    parsed: list[_Margin],
+    cell_codes: tuple[np.ndarray, ...],
+    cell_base: np.ndarray,
+    base: np.ndarray,
+    rescale: bool,
+) -> tuple[list[np.ndarray], list[MissingCell]]:
+    """Return every margin's targets (with its non-answer cell) and those cells' records."""
+    total = parsed[0].targets.sum()
+    targets, absent = [], []
+    for k, margin in enumerate(parsed):
+        t = margin.targets
+        if abs(t.sum() - total) > 1e-9 * total:
+            if not rescale:
+                message = N_(
+                    "Margins %(first)s and %(margin)s disagree on the population: %(first_total)s, %(total)s."
+                )
+                hint = N_("Use margins of one source, or rescale=True to scale all to the first.")
+                names = {"first": parsed[0].name, "margin": margin.name}
+                _fail(InputError, message, hint, **names, first_total=total, total=t.sum())
+            t = t * (total / t.sum())
+        share = 0.0
+        if margin.missing:
+            share = float(cell_base[cell_codes[k] == len(t)].sum() / cell_base.sum())
+            absent.append(MissingCell(k, len(t), t.copy(), share, base))
+        targets.append(np.append(t * (1 - share), total * share))
+    return targets, absent
+
+
+def _margin_table(
+    parsed: list[_Margin], targets: list[np.ndarray], first: _Fit, fit: _Fit
+) -> pd.DataFrame:
+    parts = []
+    for k, (margin, target) in enumerate(zip(parsed, targets, strict=True)):
+        size, codes = len(target), fit.cell_codes[k]
+        table = pd.DataFrame(
+            {
+                "margin": margin.name,
+                "category": [*margin.labels, None],
+                "no_answer": np.arange(size) == size - 1,
+                "n": np.bincount(codes, fit.cell_n, minlength=size).astype(int),
+                "target": target,
+                "before": np.bincount(first.cell_codes[k], first.cell_base, minlength=size),
+                "after": np.bincount(codes, fit.cell_weights, minlength=size),
+            }
+        )
+        parts.append(table if margin.missing else table.iloc[:-1])
+    return pd.concat(parts, ignore_index=True)
+
+
+def post_stratify(
+    data: SurveyDesign | pd.DataFrame,
+    cells: str | tuple[str, ...],
+    totals: Mapping[Hashable, float] | pd.Series,
+    *,
+    weights: str | None = None,
+    missing: Literal["cell", "error"] = "cell",
+) -> Weighting:
+    """Return weights post-stratified to population totals per cell (R's `postStratify`).
+
+    cells is a column, or a tuple of columns whose combinations are the post-strata (the
+    keys of totals are then tuples). This is `rake` with one margin: exact in one sweep.
+    """
+    return rake(data, {cells: totals}, weights=weights, missing=missing, max_iter=3)
