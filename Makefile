@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_hotspots.py
 	$(BIN)/python benchmarks/bench_nearrepeat.py
+	$(BIN)/python benchmarks/bench_weighting.py
 
 # Rebuild the French catalog from the code's messages and scripts/fr_messages.py (fails if one lacks French).
 messages: $(STAMP)
