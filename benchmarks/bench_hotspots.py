@@ -32,7 +32,8 @@ import shapely
 
 from urbansafety.analysis.hotspots import gi_star
 from urbansafety.analysis.moran import local_moran
-from urbansafety.analysis.weights import grid_contiguity, polygon_contiguity, to_libpysal
+from urbansafety.analysis.weights import grid_contiguity, polygon_contiguity
+from urbansafety.analysis.weights_libpysal import to_libpysal
 
 
 def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:

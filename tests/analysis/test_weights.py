@@ -15,15 +15,13 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from urbansafety.analysis.weights import (
     Weights,
-    check_no_islands,
-    check_values,
     distance_band,
-    from_libpysal,
     grid_contiguity,
     knn,
     polygon_contiguity,
-    to_libpysal,
 )
+from urbansafety.analysis.weights_checks import check_no_islands, check_values
+from urbansafety.analysis.weights_libpysal import from_libpysal, to_libpysal
 from urbansafety.errors import InputError
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # libpysal's island notices

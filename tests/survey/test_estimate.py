@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from urbansafety.errors import InputError
+from urbansafety.survey.crosstab import crosstab
 from urbansafety.survey.design import SurveyDesign, survey_design
 from urbansafety.survey.estimate import (
     compare_domains,
     compare_waves,
-    crosstab,
     estimate,
     estimates_by,
     mean,

@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from urbansafety.errors import InputError
+from urbansafety.survey.evaluate import Context, evaluate, to_number, to_string, truthy
 from urbansafety.survey.expressions import (
     ARITY,
     Binary,
     Call,
-    Context,
     Current,
     ExpressionError,
     Field,
@@ -24,12 +24,8 @@ from urbansafety.survey.expressions import (
     Number,
     Ref,
     String,
-    evaluate,
     parse,
     references,
-    to_number,
-    to_string,
-    truthy,
 )
 
 ANSWERS = {

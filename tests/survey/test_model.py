@@ -12,18 +12,20 @@ from hypothesis import strategies as st
 
 from urbansafety.i18n import translator
 from urbansafety.survey import postal
-from urbansafety.survey.model import (
+from urbansafety.survey.answers import (
     ANSWER_MESSAGES,
+    choices_for,
+    clean_answers,
+    relevant_questions,
+    validate_answers,
+)
+from urbansafety.survey.model import (
     Choice,
     Question,
     Questionnaire,
     QuestionnaireError,
     Section,
     Text,
-    choices_for,
-    clean_answers,
-    relevant_questions,
-    validate_answers,
 )
 
 YES_NO = (Choice("yes", Text("Oui", "Yes")), Choice("no", Text("Non", "No")))

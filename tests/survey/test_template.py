@@ -337,7 +337,8 @@ def test_skip_rules_with_the_application_evaluator(survey, by_name) -> None:
     """Every relevant/constraint parses with survey.expressions and behaves as intended."""
     try:
         expr = importlib.import_module("urbansafety.survey.expressions")
-        parse, truthy, context = expr.parse, expr.truthy, expr.Context
+        evaluate = importlib.import_module("urbansafety.survey.evaluate")
+        parse, truthy, context = expr.parse, evaluate.truthy, evaluate.Context
     except (ImportError, AttributeError):
         pytest.skip("urbansafety.survey.expressions is not there yet")
     for row in survey:

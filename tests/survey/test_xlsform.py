@@ -12,13 +12,8 @@ from pyxform.xls2xform import convert
 from urbansafety.errors import InputError
 from urbansafety.survey import choices_for, clean_answers
 from urbansafety.survey.model import Choice, Question, Questionnaire, Section, Text
-from urbansafety.survey.xlsform import (
-    XLSFormError,
-    join_bounds,
-    read_xlsform,
-    split_bounds,
-    write_xlsform,
-)
+from urbansafety.survey.xlsform import XLSFormError, read_xlsform, split_bounds
+from urbansafety.survey.xlsform_write import join_bounds, write_xlsform
 
 DATA = Path(__file__).resolve().parent / "data"
 KOBO = DATA / "kobo_export.xlsx"

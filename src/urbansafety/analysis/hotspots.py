@@ -42,7 +42,8 @@ from urbansafety.analysis._permutation import (
     conditional_permutation,
     directed_p,
 )
-from urbansafety.analysis.weights import Weights, check_no_islands, check_values, unit_label
+from urbansafety.analysis.weights import Weights
+from urbansafety.analysis.weights_checks import check_no_islands, check_values, unit_label
 from urbansafety.errors import InputError
 from urbansafety.i18n import N_
 

@@ -42,7 +42,8 @@ from urbansafety.analysis._permutation import (
     directed_p,
 )
 from urbansafety.analysis.hotspots import fdr_significant
-from urbansafety.analysis.weights import Weights, check_no_islands, check_values
+from urbansafety.analysis.weights import Weights
+from urbansafety.analysis.weights_checks import check_no_islands, check_values
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike

@@ -9,7 +9,8 @@ neighbour; Gi* adds itself, see :mod:`urbansafety.analysis.hotspots`). Builders:
   as libpysal ``Queen`` / ``Rook``;
 - :func:`distance_band`: points within a distance (``d <= threshold``);
 - :func:`knn`: each point's ``k`` nearest points (not symmetric);
-- :func:`from_libpysal` / :func:`to_libpysal`: conversion, for tests and benchmarks.
+- :func:`from_libpysal` / :func:`to_libpysal` (in ``weights_libpysal.py``): conversion, for tests
+  and benchmarks.
 
 References
 ----------
@@ -29,6 +30,7 @@ import scipy.sparse as sp
 import shapely
 from scipy.spatial import cKDTree
 
+from urbansafety.analysis.weights_checks import unit_label
 from urbansafety.errors import InputError
 from urbansafety.i18n import N_
 
@@ -113,16 +115,6 @@ class Weights:
         data = m.data / np.repeat(row_sum, self.cardinalities)
         matrix = sp.csr_array((data, m.indices.copy(), m.indptr.copy()), shape=m.shape)
         return Weights(matrix, self.kind, self.ids, "R")
-
-
-def unit_label(ids: ArrayLike | None, position: int) -> object:
-    """Return how a message names a unit: its identifier when there are ids, else its position."""
-    if ids is not None:
-        arr = np.asarray(ids)
-        if arr.ndim == 1 and 0 <= position < len(arr):
-            value = arr[position]
-            return value.item() if isinstance(value, np.generic) else value
-    return position
 
 
 def _check_ids(ids: ArrayLike | None, n: int) -> np.ndarray | None:
@@ -487,111 +479,3 @@ def knn(x: ArrayLike, y: ArrayLike, k: int, ids: ArrayLike | None = None) -> Wei
     cols = found[keep].reshape(n, k)
     rows = np.repeat(own, k)
     return Weights(_from_pairs(rows, cols.ravel(), n), "knn", ids_arr, "B")
-
-
-def from_libpysal(w: Any) -> Weights:
-    """Return a libpysal ``W`` as :class:`Weights` (rows in ``w.id_order``; for tests).
-
-    Binary and row-standardised ``W`` keep their transform; other values are kept as given
-    (transform ``"O"``). A ``W`` with self-weights (non-zero diagonal) is refused.
-    """
-    matrix = sp.csr_array(w.sparse, dtype=np.float64)
-    matrix.eliminate_zeros()
-    matrix.sum_duplicates()
-    matrix.sort_indices()
-    if np.any(matrix.diagonal() != 0):
-        raise InputError(
-            N_("These weights link units to themselves (non-zero diagonal)."),
-            hint=N_("Remove the self-weights; Gi* adds each unit itself."),
-        )
-    libpysal_transform = str(getattr(w, "transform", "O")).upper()
-    if libpysal_transform == "R":
-        transform = "R"
-    elif np.all(matrix.data == 1.0):
-        transform = "B"
-    else:
-        transform = "O"
-    n = matrix.shape[0]
-    out = _csr(matrix.data, matrix.indices, matrix.indptr, n)
-    return Weights(out, "custom", np.asarray(w.id_order), transform)
-
-
-def to_libpysal(w: Weights) -> Any:
-    """Return these weights as a libpysal ``W`` (ids = ``w.ids`` or 0..n-1; for tests)."""
-    from libpysal.weights import W
-
-    m = w.matrix
-    ids = list(w.ids) if w.ids is not None else list(range(w.n))
-    split = m.indptr[1:-1]
-    idx = np.array(ids, dtype=object)
-    nb = np.split(m.indices, split)
-    wt = np.split(m.data, split)
-    neighbors = {ids[i]: idx[nb[i]].tolist() for i in range(w.n)}
-    weights = {ids[i]: wt[i].tolist() for i in range(w.n)}
-    # libpysal keeps these values as its "original" (transform "O"); binary and row
-    # transforms applied later by esda start from them, as they would from a Queen W.
-    return W(neighbors, weights, id_order=ids, silence_warnings=True)
-
-
-def check_values(values: ArrayLike, w: Weights, *, min_n: int = 4) -> np.ndarray:
-    """Return values as float64 after checking them against the weights (for the statistics).
-
-    Raises :class:`~urbansafety.errors.InputError` when the length differs from ``w.n``, a value
-    is missing or not finite, there are fewer than ``min_n`` units, or all values are equal.
-    """
-    try:
-        y = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            N_("The values are not all numbers."),
-            hint=N_("Give one number per unit (a count, a rate), in the order of the weights."),
-        ) from exc
-    if y.ndim != 1 or len(y) != w.n:
-        raise InputError(
-            N_("There are %(n_values)s values for %(n)s units in the weights."),
-            hint=N_("Give one value per unit, in the order of the weights."),
-            params={"n_values": y.size, "n": w.n},
-        )
-    bad = ~np.isfinite(y)
-    if bad.any():
-        raise InputError(
-            N_("%(count)s values are missing or not finite (first: %(first)s)."),
-            hint=N_(
-                "Write 0 where a unit has no incident, or drop the units from both the values and the weights."
-            ),
-            params={
-                "count": int(bad.sum()),
-                "first": unit_label(w.ids, int(np.flatnonzero(bad)[0])),
-            },
-        )
-    if len(y) < min_n:
-        raise InputError(
-            N_("At least %(min_n)s units are needed, not %(n)s."),
-            hint=N_("Spatial statistics compare units with each other; use a finer subdivision."),
-            params={"min_n": min_n, "n": len(y)},
-        )
-    if np.all(y == y[0]):
-        raise InputError(
-            N_(
-                "All %(n)s values are equal (%(value)s): the variance is 0, so the statistic is undefined."
-            ),
-            hint=N_(
-                "Spatial association needs values that differ between units; check the column and the period chosen."
-            ),
-            params={"n": len(y), "value": float(y[0])},
-        )
-    return y
-
-
-def check_no_islands(w: Weights) -> None:
-    """Raise :class:`~urbansafety.errors.InputError` when a unit has no neighbour."""
-    islands = w.islands
-    if len(islands):
-        first = unit_label(w.ids, int(islands[0]))
-        raise InputError(
-            N_("%(count)s units have no neighbour (first: %(first)s)."),
-            hint=N_(
-                "Drop these units, or use weights that give every unit a neighbour (a larger distance band, or k nearest neighbours)."
-            ),
-            params={"count": len(islands), "first": first},
-        )

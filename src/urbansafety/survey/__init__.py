@@ -9,26 +9,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from urbansafety.survey.expressions import Context, ExpressionError, evaluate, parse, truthy
-from urbansafety.survey.model import (
+from urbansafety.survey.answers import (
     AnswerError,
-    Choice,
     CleanedAnswers,
-    Question,
-    Questionnaire,
-    QuestionnaireError,
-    Section,
     Territories,
-    Text,
     choices_for,
     clean_answers,
     relevant_questions,
     validate_answers,
 )
+from urbansafety.survey.evaluate import Context, evaluate, truthy
+from urbansafety.survey.expressions import ExpressionError, parse
+from urbansafety.survey.model import (
+    Choice,
+    Question,
+    Questionnaire,
+    QuestionnaireError,
+    Section,
+    Text,
+)
 from urbansafety.survey.postal import fsa
 
 if TYPE_CHECKING:
-    from urbansafety.survey.xlsform import XLSFormError, read_xlsform, write_xlsform
+    from urbansafety.survey.xlsform import XLSFormError, read_xlsform
+    from urbansafety.survey.xlsform_write import write_xlsform
 
 __all__ = [
     "AnswerError",
@@ -58,8 +62,12 @@ __all__ = [
 
 def __getattr__(name: str) -> object:
     # pyxform and openpyxl are loaded only when a form is read or written.
-    if name in ("XLSFormError", "read_xlsform", "write_xlsform"):
+    if name in ("XLSFormError", "read_xlsform"):
         from urbansafety.survey import xlsform
 
         return getattr(xlsform, name)
+    if name == "write_xlsform":
+        from urbansafety.survey import xlsform_write
+
+        return xlsform_write.write_xlsform
     raise AttributeError(name)
