@@ -55,7 +55,15 @@ from typing import Literal
 import numpy as np
 import shapely
 
-from urbansafety.errors import InputError
+from urbansafety.analysis.kde_rules import (
+    Extent,
+    check_extent,
+    coordinates,
+    default_bandwidth,
+    default_cell,
+    distinct,
+    input_error,
+)
 from urbansafety.i18n import N_
 
 M2_PER_KM2 = 1_000_000.0
@@ -66,9 +74,6 @@ MAX_KERNEL_CELLS = 1_000_000
 # 1,000,000 distinct points x ~250 stencil cells would need gigabytes at once; this many
 # kernel values per chunk keeps the working set near 100 MB.
 _CHUNK_VALUES = 2_000_000
-_NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
-
-Extent = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,172 +155,10 @@ class Raster:
         return np.asarray(shapely.box(gx - half, gy - half, gx + half, gy + half))
 
 
-def _bad(message: str, hint: str, **params: object) -> InputError:
-    return InputError(message, hint=hint, params=params)
-
-
-def _coordinates(
-    x: np.ndarray, y: np.ndarray, weights: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    xa = np.asarray(x, dtype=float).ravel()
-    ya = np.asarray(y, dtype=float).ravel()
-    if xa.shape != ya.shape:
-        raise _bad(
-            N_("x has %(nx)s values but y has %(ny)s."),
-            N_("Give one x and one y per incident."),
-            nx=xa.size,
-            ny=ya.size,
-        )
-    if xa.size == 0:
-        raise _bad(
-            N_("There are no incidents to map."),
-            N_("Choose a period, area or category with at least one incident."),
-        )
-    bad = ~(np.isfinite(xa) & np.isfinite(ya))
-    if bad.any():
-        raise _bad(
-            N_("%(n)s incident(s) have a missing or infinite coordinate."),
-            N_("Leave out incidents that could not be located before mapping them."),
-            n=int(bad.sum()),
-        )
-    if weights is None:
-        wa = np.ones_like(xa)
-    else:
-        wa = np.asarray(weights, dtype=float).ravel()
-        if wa.shape != xa.shape:
-            raise _bad(
-                N_("There are %(nw)s weights for %(n)s incidents."),
-                N_("Give one weight per incident, or none."),
-                nw=wa.size,
-                n=xa.size,
-            )
-        badw = ~np.isfinite(wa) | (wa < 0)
-        if badw.any():
-            raise _bad(
-                N_("%(n)s weight(s) are negative or missing."),
-                N_("Weights are numbers ≥ 0, such as severity weights."),
-                n=int(badw.sum()),
-            )
-    return xa, ya, wa
-
-
-def _distinct(
-    x: np.ndarray, y: np.ndarray, w: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the distinct locations and the total weight at each."""
-    order = np.lexsort((y, x))
-    xo, yo = x[order], y[order]
-    first = np.ones(len(xo), dtype=bool)
-    first[1:] = (xo[1:] != xo[:-1]) | (yo[1:] != yo[:-1])
-    starts = np.flatnonzero(first)
-    return xo[starts], yo[starts], np.add.reduceat(w[order], starts)
-
-
-def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    """Return the median of values repeated weights times (the mean of the two middle ones)."""
-    order = np.argsort(values, kind="stable")
-    v, cum = values[order], np.cumsum(weights[order])
-    half = cum[-1] / 2.0
-    lo = v[np.searchsorted(cum, half, side="left")]
-    hi = v[min(np.searchsorted(cum, half, side="right"), len(v) - 1)]
-    return float((lo + hi) / 2.0)
-
-
-def default_bandwidth(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> float:
-    """Return the default kernel radius in metres (ArcGIS's spatial variant of Silverman's rule).
-
-    ``h = 0.9 · min(SD, √(1/ln 2) · Dm) · n^(−1/5)``, where SD is the standard distance of the
-    incidents around their mean centre, Dm the median distance to that centre and n the
-    number of incidents; with weights, the centre, SD and Dm are weighted and n is the total
-    weight. The min() keeps a few outlying incidents from inflating the radius.
-
-    Raises
-    ------
-    InputError
-        When the incidents all share one location (the rule gives 0: pass a bandwidth).
-
-    References
-    ----------
-    Silverman, B. W. (1986). *Density Estimation for Statistics and Data Analysis*, eq. 3.31.
-    Esri. How Kernel Density works, "Default search radius (bandwidth) algorithm" (ArcGIS
-    10.2.1 and later; same rule in ArcGIS Pro).
-    """
-    xa, ya, wa = _coordinates(x, y, weights)
-    xs, ys, ms = _distinct(xa, ya, wa)
-    n = float(ms.sum())
-    if n <= 0:
-        raise _bad(
-            N_("The incidents' weights add up to 0."),
-            N_("Give at least one incident a weight above 0."),
-        )
-    mx, my = float(np.dot(ms, xs) / n), float(np.dot(ms, ys) / n)
-    d = np.hypot(xs - mx, ys - my)
-    sd = math.sqrt(float(np.dot(ms, d * d)) / n)
-    dm = _weighted_median(d, ms)
-    h = 0.9 * min(sd, math.sqrt(1.0 / math.log(2.0)) * dm) * n ** (-0.2)
-    if not h > 0:
-        raise _bad(
-            N_("The default bandwidth is 0: the incidents share one location."),
-            N_("Give a bandwidth in metres (for example 400)."),
-        )
-    return h
-
-
-def _nice(value: float) -> float:
-    """Return the number among 1, 2, 2.5, 5 × 10^k closest to value on a log scale."""
-    k = math.floor(math.log10(value))
-    base = 10.0**k
-    best = min(_NICE_STEPS, key=lambda s: abs(math.log(value / (s * base))))
-    return best * base
-
-
-def _check_extent(extent: Extent) -> Extent:
-    try:
-        xmin, ymin, xmax, ymax = (float(v) for v in extent)
-    except (TypeError, ValueError) as exc:
-        raise _bad(
-            N_("The extent must be four numbers: xmin, ymin, xmax, ymax."),
-            N_("Give the study area's bounding rectangle in metres."),
-        ) from exc
-    if not all(math.isfinite(v) for v in (xmin, ymin, xmax, ymax)) or xmax < xmin or ymax < ymin:
-        raise _bad(
-            N_("The extent (%(extent)s) is not a rectangle."),
-            N_("Give xmin, ymin, xmax, ymax in metres, with xmin ≤ xmax and ymin ≤ ymax."),
-            extent=", ".join(str(v) for v in extent),
-        )
-    return xmin, ymin, xmax, ymax
-
-
-def default_cell(extent: Extent) -> float:
-    """Return the default cell size in metres: the study area's shorter side / 150, rounded.
-
-    The study area is the bounding rectangle ``(xmin, ymin, xmax, ymax)``; its shorter side
-    (the longer one when the rectangle is flat) is divided by 150 and rounded to the closest
-    of 1, 2, 2.5 or 5 × 10^k metres on a log scale (10 km → 66.7 m → 50 m; 7 km → 46.7 m →
-    50 m; 3 km → 20 m). Cell size matters little for hot spot maps; the bandwidth does.
-
-    References
-    ----------
-    Chainey, S. (2005). Methods and techniques for understanding crime hot spots. In Eck,
-    J. E. et al., *Mapping Crime: Understanding Hot Spots*, National Institute of Justice.
-    Chainey, S. (2013). Examining the influence of cell size and bandwidth size on kernel
-    density estimation crime hotspot maps. *Geomatica*, 67(1).
-    """
-    xmin, ymin, xmax, ymax = _check_extent(extent)
-    w, h = xmax - xmin, ymax - ymin
-    side = min(w, h) if min(w, h) > 0 else max(w, h)
-    if not side > 0:
-        raise _bad(
-            N_("The extent has no area and no length."),
-            N_("Give a cell size in metres, or an extent that is a real rectangle."),
-        )
-    return _nice(side / 150.0)
-
-
 def _positive(value: float, message: str, hint: str) -> float:
     v = float(value)
     if not (math.isfinite(v) and v > 0):
-        raise _bad(message, hint, value=value)
+        raise input_error(message, hint, value=value)
     return v
 
 
@@ -381,14 +224,14 @@ def kde(
     Silverman, B. W. (1986). *Density Estimation for Statistics and Data Analysis*, eq. 4.5.
     Chainey, S., Tompson, L., & Uhlig, S. (2008). *Security Journal*, 21(1–2), 4–28.
     """
-    xa, ya, wa = _coordinates(x, y, weights)
+    xa, ya, wa = coordinates(x, y, weights)
     if edge not in ("clip", "renormalise"):
-        raise _bad(
+        raise input_error(
             N_("Unknown edge rule %(value)r."),
             N_("Use 'clip' or 'renormalise'."),
             value=edge,
         )
-    xs, ys, ms = _distinct(xa, ya, wa)
+    xs, ys, ms = distinct(xa, ya, wa)
     h = (
         default_bandwidth(xs, ys, ms)
         if bandwidth is None
@@ -399,7 +242,7 @@ def kde(
         )
     )
     if extent is not None:
-        xmin, ymin, xmax, ymax = _check_extent(extent)
+        xmin, ymin, xmax, ymax = check_extent(extent)
         c = default_cell((xmin, ymin, xmax, ymax)) if cell is None else cell
     else:
         bx0, by0, bx1, by1 = xs.min(), ys.min(), xs.max(), ys.max()
@@ -426,7 +269,7 @@ def kde(
         ny = math.floor((by1 + h - y0) / c) + 1
 
     if nx * ny > MAX_CELLS:
-        raise _bad(
+        raise input_error(
             N_("The raster would have %(n)s cells, more than %(max)s."),
             N_("Use a larger cell size or a smaller extent."),
             n=nx * ny,
@@ -434,7 +277,7 @@ def kde(
         )
     kernel_cells = math.pi * (h / c) ** 2
     if kernel_cells > MAX_KERNEL_CELLS:
-        raise _bad(
+        raise input_error(
             N_("The bandwidth covers about %(n)s cells; at most %(max)s are allowed."),
             N_("Use a larger cell size: a bandwidth of 5 to 20 cells is usual."),
             n=round(kernel_cells),
