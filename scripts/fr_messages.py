@@ -6,6 +6,9 @@ fails if a message in the code has no French translation here.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 FR: dict[str, str] = {
     "read": "lecture",
     "validate": "validation",
@@ -614,7 +617,7 @@ FR: dict[str, str] = {
     "The time lag must be a whole number from 0 to %(max)s, not %(value)s.": "Le décalage temporel doit être un entier de 0 à %(max)s, pas %(value)s.",
     "ArcGIS uses 1: a bin's neighbours include the previous period.": "ArcGIS utilise 1 : les voisins d'une case incluent la période précédente.",
     "Unknown distance %(metric)s.": "Distance inconnue : %(metric)s.",
-    "Use \"euclidean\" (straight line) or \"manhattan\" (along a street grid).": "Utilisez « euclidean » (à vol d'oiseau) ou « manhattan » (le long d'une grille de rues).",
+    'Use "euclidean" (straight line) or "manhattan" (along a street grid).': "Utilisez « euclidean » (à vol d'oiseau) ou « manhattan » (le long d'une grille de rues).",
     "The number of permutations must be a whole number, 0 or more.": "Le nombre de permutations doit être un nombre entier, 0 ou plus.",
     "999 is usual; 99 gives a quick look (smallest p-value 0.01).": "999 est l'usage; 99 donne un aperçu rapide (plus petite valeur p : 0,01).",
     "The coordinates must be numbers (metres in a projected system).": "Les coordonnées doivent être des nombres (en mètres, dans un système projeté).",
@@ -847,6 +850,11 @@ FR: dict[str, str] = {
     "The neighbourhood list %(list)s has no rows.": "La liste de quartiers %(list)s n'a aucune ligne.",
     "Give the territories of layer %(layer)s, or add an “other” row.": "Fournissez les territoires de la couche %(layer)s ou ajoutez une ligne « autre ».",
 }
+
+# More French, one JSON file per area ({English msgid: French}), so that several people can add
+# messages at once without touching the same file.
+for _extra in sorted(Path(__file__).with_name("fr").glob("*.json")):
+    FR.update(json.loads(_extra.read_text(encoding="utf-8")))
 
 
 def write_catalog(pot: str, out: str) -> list[str]:

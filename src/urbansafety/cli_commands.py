@@ -482,3 +482,7 @@ def register(app: typer.Typer, _: Callable[[str], str], language: str = "fr") ->
     from urbansafety.cli_survey import register_survey
 
     register_survey(app, _, language)
+
+    from urbansafety.cli_serve import register_serve
+
+    register_serve(app, _)

@@ -59,3 +59,9 @@ def register_survey(app: typer.Typer, _: Callable[[str], str], language: str = "
                 _("Edit it (labels in both languages, local places and services), keep the names."),
                 highlight=False,
             )
+
+    from urbansafety.cli_survey_analysis import register_survey_analysis
+    from urbansafety.cli_survey_io import register_survey_io
+
+    register_survey_io(survey, _, out)
+    register_survey_analysis(survey, _, out)

@@ -113,6 +113,20 @@ CREATE TABLE IF NOT EXISTS sites (
 );
 """
 
+# Survey responses (urbansafety.survey.responses): cleaned answers as JSON, one row per response.
+SURVEY_RESPONSES = """
+CREATE TABLE IF NOT EXISTS survey_responses (
+    survey VARCHAR NOT NULL,
+    response_id VARCHAR NOT NULL,
+    submitted_at TIMESTAMP,
+    language VARCHAR,
+    source VARCHAR NOT NULL,
+    answers JSON NOT NULL,
+    import_id VARCHAR NOT NULL
+);
+"""
+
+# The crime-data tables every store has (survey_responses is created when first written).
 TABLES = ("incidents", "persons", "territories", "population", "sites", "imports", "rejects")
 
 
@@ -121,6 +135,7 @@ def create_store(path: Path) -> None:
     columns = ", ".join(f"{name} {kind}" for name, kind in INCIDENT_COLUMNS.items())
     with duckdb.connect(str(path)) as con:
         con.execute(SCHEMA.format(incident_columns=columns))
+        con.execute(SURVEY_RESPONSES)
 
 
 @contextmanager

@@ -1,0 +1,1 @@
+"""Survey campaigns: public questionnaire pages, drafts, responses, analyst pages."""
