@@ -1,5 +1,9 @@
-"""URLs of the surveys app (respondent and analyst pages)."""
+"""URLs of the surveys app: respondent pages here, analyst pages in urls_analyst.py."""
 
 from __future__ import annotations
 
-urlpatterns: list[object] = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("analyst/", include("urbansafety.web.surveys.urls_analyst")),
+]
