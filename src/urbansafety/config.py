@@ -13,6 +13,7 @@ from pyproj.exceptions import CRSError
 
 from urbansafety.errors import ConfigError, Where
 from urbansafety.i18n import LANGUAGES, N_
+from urbansafety.survey.settings import SurveySettings, survey_settings
 
 CONFIG_NAME = "urbansafety.toml"
 LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -101,6 +102,7 @@ class Config:
     map_tiles: bool = False  # OpenStreetMap tiles under the report's maps, when online
     hotspots: HotspotConfig = field(default_factory=HotspotConfig)
     near_repeat: NearRepeatConfig = field(default_factory=NearRepeatConfig)
+    survey: SurveySettings = field(default_factory=SurveySettings)
 
     def layer(self, name: str) -> LayerConfig:
         """Return the options of a layer (defaults when the file does not mention it)."""
@@ -270,7 +272,18 @@ def config_from_dict(data: dict[str, Any], where: Where | None = None) -> Config
         map_tiles=_get(data.get("report", {}), "map_tiles", bool, False, where),
         hotspots=_hotspots(data.get("hotspots", {}), where),
         near_repeat=_near_repeat(data.get("near_repeat", {}), where),
+        survey=_survey(data.get("survey", {}), where),
     )
+
+
+def _survey(table: object, where: Where) -> SurveySettings:
+    if not isinstance(table, dict):
+        raise ConfigError(
+            N_("[survey] must be a table."),
+            hint=N_("See docs/survey-analysis.md for the [survey] settings and their defaults."),
+            where=where,
+        )
+    return survey_settings(table, where)
 
 
 def _hotspots(table: dict[str, Any], where: Where) -> HotspotConfig:
@@ -421,6 +434,20 @@ permutations = 999
 seed = 12345
 # "euclidean" ou "manhattan" (trame de rues) / or manhattan (street grid)
 metric = "euclidean"
+
+[survey]
+# Pondération des sondages aux marges de la population (table population, 15 ans et plus)
+# Survey weighting to population margins (population table, aged 15 and over)
+margins = ["age_group", "gender", "neighbourhood"]
+layer = "neighbourhood"
+# "rake" (calage itératif) ou "poststratify" / raking or post-stratification
+method = "rake"
+# Bornes des poids relatives à la moyenne, ex. [0.3, 3.0] ([] = aucune) / weight bounds ([] = none)
+trim = []
+# Estimations sur moins de min_n répondants signalées, sous floor supprimées
+# Estimates on fewer than min_n respondents are flagged, below floor suppressed
+min_n = 30
+floor = 10
 
 [report]
 # Fond de carte OpenStreetMap sous les cartes, quand le lecteur est en ligne (les cartes restent

@@ -100,16 +100,18 @@ def _write_table(sheet: Worksheet, table: Table, lang: str) -> None:
     mask = table.mask()
     published = table.published()
     has_missing = False
+    hidden = {c: mask[c].to_numpy(dtype=bool) for c in columns}
+    values = {c: published[c].to_list() for c in columns}
     for i in range(len(published)):
         row = header_row + 1 + i
         for j, col in enumerate(columns, start=1):
             cell = sheet.cell(row=row, column=j)
             fmt = table.formats.get(col)
-            if bool(mask.at[i, col]):
+            if hidden[col][i]:
                 cell.value = SUPPRESSED
                 cell.alignment = Alignment(horizontal="right")
                 continue
-            value = published.at[i, col]
+            value = values[col][i]
             if is_missing(value):
                 has_missing = True
                 cell.value = NOT_AVAILABLE

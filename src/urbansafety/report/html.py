@@ -309,14 +309,17 @@ def table_view(table: Table, table_id: str, lang: str) -> TableView:
     headers = [CellView(table.label(c), numeric=c in table.formats) for c in columns]
     rows: list[list[CellView]] = []
     has_missing = False
+    # Whole columns at once: cell-by-cell indexing costs ~0.1 ms a cell on tables of thousands.
+    hidden = {c: mask[c].to_numpy(dtype=bool) for c in columns}
+    values = {c: published[c].to_list() for c in columns}
     for i in range(len(published)):
         row = []
         for col in columns:
             numeric = col in table.formats
-            if bool(mask.at[i, col]):
+            if hidden[col][i]:
                 row.append(CellView(SUPPRESSED, numeric=numeric, suppressed=True))
                 continue
-            value = published.at[i, col]
+            value = values[col][i]
             missing = is_missing(value)
             has_missing |= missing
             text = format_cell(value, table.formats.get(col), lang)

@@ -23,8 +23,7 @@ import numpy as np
 import pandas as pd
 
 from urbansafety import store
-from urbansafety.config import CONFIG_NAME
-from urbansafety.errors import ConfigError, InputError, Where
+from urbansafety.errors import InputError
 from urbansafety.i18n import N_
 from urbansafety.survey.population_margins import (
     PopulationMargins,
@@ -33,7 +32,7 @@ from urbansafety.survey.population_margins import (
     recode_answers,
 )
 from urbansafety.survey.responses import load_responses
-from urbansafety.survey.settings import METHODS, SurveySettings, survey_settings
+from urbansafety.survey.settings import METHODS, SurveySettings
 from urbansafety.survey.weighting import Weighting, rake
 from urbansafety.workspace import Workspace
 
@@ -76,18 +75,7 @@ class WeightRun:
 
 def workspace_settings(ws: Workspace) -> SurveySettings:
     """Return the [survey] settings of the workspace's urbansafety.toml (defaults without one)."""
-    import tomllib
-
-    path = ws.path / CONFIG_NAME
-    with path.open("rb") as fh:
-        table = tomllib.load(fh).get("survey", {})
-    if not isinstance(table, dict):
-        raise ConfigError(
-            N_("[survey] must be a table."),
-            hint=N_("See docs/survey-analysis.md for the [survey] settings and their defaults."),
-            where=Where(file=str(path)),
-        )
-    return survey_settings(table, Where(file=str(path)))
+    return ws.config.survey
 
 
 def eligible(frame: pd.DataFrame) -> pd.DataFrame:
