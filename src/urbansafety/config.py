@@ -435,19 +435,21 @@ seed = 12345
 # "euclidean" ou "manhattan" (trame de rues) / or manhattan (street grid)
 metric = "euclidean"
 
-[survey]
-# Pondération des sondages aux marges de la population (table population, 15 ans et plus)
-# Survey weighting to population margins (population table, aged 15 and over)
-margins = ["age_group", "gender", "neighbourhood"]
-layer = "neighbourhood"
+# [survey]
+# Pondération des sondages aux marges de la population (table population, 15 ans et plus) ;
+# décommentez pour changer les valeurs par défaut ci-dessous.
+# Survey weighting to population margins (population table, aged 15 and over); uncomment to
+# change the defaults below.
+# margins = ["age_group", "gender", "neighbourhood"]
+# layer = "neighbourhood"
 # "rake" (calage itératif) ou "poststratify" / raking or post-stratification
-method = "rake"
+# method = "rake"
 # Bornes des poids relatives à la moyenne, ex. [0.3, 3.0] ([] = aucune) / weight bounds ([] = none)
-trim = []
+# trim = []
 # Estimations sur moins de min_n répondants signalées, sous floor supprimées
 # Estimates on fewer than min_n respondents are flagged, below floor suppressed
-min_n = 30
-floor = 10
+# min_n = 30
+# floor = 10
 
 [report]
 # Fond de carte OpenStreetMap sous les cartes, quand le lecteur est en ligne (les cartes restent

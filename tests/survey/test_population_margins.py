@@ -147,7 +147,7 @@ def test_workspace_settings_read_the_survey_table(tmp_path) -> None:
     ws = init_workspace(tmp_path / "set", extra_config=extra)
     s = workspace_settings(ws)
     assert s.trim == (0.3, 3.0) and s.floor == 12 and s.genders == {"woman": "F", "man": "M"}
-    bad = init_workspace(tmp_path / "bad", extra_config="[survey]\nmethod = 'calibrate'\n")
+    # A wrong [survey] table is refused when the workspace is opened, like any setting.
     with pytest.raises(ConfigError) as err:
-        workspace_settings(bad)
+        init_workspace(tmp_path / "bad", extra_config="[survey]\nmethod = 'calibrate'\n")
     assert err.value.where is not None and "urbansafety.toml" in str(err.value.where)

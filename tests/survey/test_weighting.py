@@ -302,6 +302,50 @@ def test_trimming_holds_bounds_and_margins() -> None:
         rake(frame, margins, trim=(2.0, 3.0))
 
 
+def test_calibration_residuals_of_trimmed_weights_start_direct_and_agree_with_sweeps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Trimmed weights: the factors of successive margins differ, and plain sweeps crawl.
+    rng = np.random.default_rng(7)
+    n = 600
+    frame = pd.DataFrame(
+        {
+            "g": rng.choice(["a", "b"], n, p=[0.8, 0.2]),
+            "h": rng.choice(["x", "y", "z"], n, p=[0.6, 0.3, 0.1]),
+            "k": rng.choice(list("pqrst"), n, p=[0.4, 0.3, 0.15, 0.1, 0.05]),
+        }
+    )
+    margins = {
+        "g": {"a": 600, "b": 400},
+        "h": {"x": 400, "y": 350, "z": 250},
+        "k": {"p": 300, "q": 250, "r": 200, "s": 150, "t": 100},
+    }
+    trimmed = rake(frame, margins, trim=(0.3, 4.0))
+    assert trimmed.report.trimmed > 100
+    cal = trimmed.design.calibration
+    assert cal is not None
+    z = rng.normal(size=(n, 2)) * trimmed.weights.to_numpy()[:, None]
+    direct = calibration_residuals(cal, z)
+    from urbansafety.survey import design
+
+    monkeypatch.setattr(design, "direct_coefficients", lambda *args: None)
+    monkeypatch.setattr(design, "_STALL_TOL", 0.0)
+    monkeypatch.setattr(design, "_MAX_SWEEPS", 3000)
+    swept = calibration_residuals(cal, z)
+    assert_allclose(direct, swept, rtol=0, atol=1e-9 * np.abs(z).max())
+    # The fixed point: residuals / factors sum to 0 in every category of every margin.
+    cells = np.bincount(cal.cells, minlength=len(cal.cell_codes[0]))
+    assert cells.sum() == n
+    for codes, factors in zip(cal.cell_codes, cal.cell_factors, strict=True):
+        per_cell = np.column_stack(
+            [np.bincount(cal.cells, direct[:, j], minlength=len(codes)) for j in range(2)]
+        )
+        per_category = np.column_stack(
+            [np.bincount(codes, per_cell[:, j] / factors) for j in range(2)]
+        )
+        assert np.abs(per_category).max() < 1e-8 * np.abs(z).sum()
+
+
 def test_nonconvergence_is_reported() -> None:
     # Respondents are only (a, x) or (b, y): margins a=60 and x=40 cannot both hold.
     frame = pd.DataFrame({"g": ["a", "a", "b", "b"], "h": ["x", "x", "y", "y"]})

@@ -32,6 +32,7 @@ import pandas as pd
 
 from urbansafety.errors import InputError
 from urbansafety.i18n import N_
+from urbansafety.survey.calibration_start import direct_coefficients
 
 LONELY_PSU = ("fail", "certainty", "adjust")
 # A stratum sampled at this fraction or more is taken as a census (R's 1e-7 rule).
@@ -39,6 +40,7 @@ _CENSUS = 1.0 - 1e-7
 # Calibration residuals: sweeps stop when a sweep moves no value by more than this share.
 _SWEEP_TOL = 1e-14
 _MAX_SWEEPS = 500
+_STALL_TOL = 1e-9
 
 
 @dataclass(frozen=True, eq=False)
@@ -337,6 +339,12 @@ def calibration_residuals(cal: Calibration, z: np.ndarray) -> np.ndarray:
     sums = np.column_stack([np.bincount(cells, z[:, j], minlength=n_cells) for j in range(m)])
     scale = max(float(np.abs(sums).max(initial=0.0)), 1e-300)
     coef = [np.zeros((int(codes.max()) + 1, m)) for codes in cal.cell_codes]
+    start = direct_coefficients(cal.cell_codes, cal.cell_factors, base_cell, sums)
+    if start is not None:
+        for k, (codes, factors) in enumerate(zip(cal.cell_codes, cal.cell_factors, strict=True)):
+            sums -= (base_cell * factors)[:, None] * start[k][codes]
+            coef[k] += start[k]
+    last = np.inf
     for _ in range(_MAX_SWEEPS):
         moved = 0.0
         for k, (codes, factors) in enumerate(zip(cal.cell_codes, cal.cell_factors, strict=True)):
@@ -351,8 +359,11 @@ def calibration_residuals(cal: Calibration, z: np.ndarray) -> np.ndarray:
             sums -= step
             coef[k] += a
             moved = max(moved, float(np.abs(step).max(initial=0.0)))
-        if moved <= _SWEEP_TOL * scale:
+        # Trimmed weights leave a rounding floor above _SWEEP_TOL: stop once a sweep no
+        # longer halves the change there, instead of running all _MAX_SWEEPS.
+        if moved <= _SWEEP_TOL * scale or (moved <= _STALL_TOL * scale and moved > last / 2):
             break
+        last = moved
     out = np.array(z, dtype=float, copy=True)
     for k, (codes, factors) in enumerate(zip(cal.cell_codes, cal.cell_factors, strict=True)):
         out -= (cal.base_weights * factors[cells])[:, None] * coef[k][codes[cells]]
