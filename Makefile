@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck java browser bench messages clean
+.PHONY: demo test lint typecheck java browser postgres bench messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +26,18 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is needed for the browser tests: install chromium (/usr/bin/chromium)"; exit 1; fi; }
 
+# PostgreSQL runs the web tests a second time (tests/web/test_postgres.py starts a throw-away
+# cluster in a temporary folder, as the postgres user under root); Debian's package when missing.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "PostgreSQL is needed for the web tests on PostgreSQL: install postgresql"; exit 1; fi; }
+
 demo: $(STAMP)
 	$(BIN)/urbansafety demo --workspace demo
 
-test: $(STAMP) java browser
+test: $(STAMP) java browser postgres
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 lint: $(STAMP)
@@ -43,7 +51,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_nearrepeat.py
 	$(BIN)/python benchmarks/bench_weighting.py
 
-# Rebuild the French catalog from the code's messages and scripts/fr_messages.py (fails if one lacks French).
+# Rebuild the French catalog from the code's and the web templates' messages and scripts/fr_messages.py
+# (fails if one lacks French); Django's django.mo is written from the same catalog.
 messages: $(STAMP)
 	mkdir -p build
 	$(BIN)/pybabel extract --no-location -k N_ -k _ -k gettext -o build/urbansafety.pot src/urbansafety

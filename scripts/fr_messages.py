@@ -857,8 +857,51 @@ for _extra in sorted(Path(__file__).with_name("fr").glob("*.json")):
     FR.update(json.loads(_extra.read_text(encoding="utf-8")))
 
 
-def write_catalog(pot: str, out: str) -> list[str]:
-    """Write the French .po for the template pot; return the msgids that have no translation."""
+TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "urbansafety" / "web" / "templates"
+# The keywords Django's templatize writes ({% translate %} → gettext, {% blocktranslate count %}
+# → ngettext, with context → pgettext / npgettext).
+TEMPLATE_KEYWORDS = {
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+}
+
+
+def template_messages(folder: Path = TEMPLATES) -> list[str | tuple[str, str]]:
+    """Return the msgids of the Django templates under folder (a pair for a plural).
+
+    Each template goes through Django's own ``templatize`` (as ``makemessages`` does) and the
+    result through Babel's Python extractor: no GNU gettext needed.
+    """
+    import io
+
+    from babel.messages.extract import extract
+    from django.utils.translation.template import templatize
+
+    found: dict[str | tuple[str, str], None] = {}
+    for path in sorted(folder.rglob("*.html")):
+        code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
+        for _line, message, _comments, _context in extract(
+            "python", io.BytesIO(code.encode("utf-8")), keywords=TEMPLATE_KEYWORDS
+        ):
+            if message:
+                found[message if isinstance(message, str) else tuple(message)] = None
+    return list(found)
+
+
+def _french(message_id: str | tuple[str, ...]) -> str | tuple[str, ...]:
+    """Return the French of a msgid ('' if none); a plural's French is a list in the JSON."""
+    if isinstance(message_id, str):
+        return FR.get(message_id, "")
+    forms = FR.get(message_id[0], "")
+    if isinstance(forms, list | tuple) and len(forms) == len(message_id) and all(forms):
+        return tuple(forms)
+    return ""
+
+
+def write_catalog(pot: str, out: str, extra: list | None = None) -> list[str]:
+    """Write the French .po for the template pot and extra msgids; return those without French."""
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import read_po, write_po
 
@@ -866,24 +909,34 @@ def write_catalog(pot: str, out: str) -> list[str]:
         template = read_po(fh)
     catalog = Catalog(locale="fr", domain="urbansafety", project="urbansafety")
     missing = []
-    for message in template:
-        if not message.id:
-            continue
-        text = FR.get(str(message.id), "")
+    ids = [m.id for m in template if m.id] + list(extra or [])
+    for message_id in dict.fromkeys(ids):
+        text = _french(message_id)
         if not text:
-            missing.append(str(message.id))
-        catalog.add(message.id, text)
+            missing.append(message_id if isinstance(message_id, str) else message_id[0])
+        catalog.add(message_id, text)
     with open(out, "wb") as fh:
         write_po(fh, catalog, width=100, omit_header=False, sort_output=True)
     return missing
 
 
+def write_django_mo(po: str, mo: str) -> None:
+    """Write Django's compiled catalog (django.mo) from the .po: one catalog for CLI and web."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with open(po, "rb") as fh:
+        catalog = read_po(fh, locale="fr")
+    with open(mo, "wb") as fh:
+        write_mo(fh, catalog, use_fuzzy=False)
+
+
 if __name__ == "__main__":
     import sys
 
-    missing = write_catalog(
-        "build/urbansafety.pot", "src/urbansafety/locale/fr/LC_MESSAGES/urbansafety.po"
-    )
+    po = "src/urbansafety/locale/fr/LC_MESSAGES/urbansafety.po"
+    missing = write_catalog("build/urbansafety.pot", po, extra=template_messages())
+    write_django_mo(po, "src/urbansafety/locale/fr/LC_MESSAGES/django.mo")
     for m in missing:
         print("missing French:", m)
     sys.exit(1 if missing else 0)

@@ -7,6 +7,10 @@
   workspace the first time.
 - ``URBANSAFETY_ALLOWED_HOSTS``: comma-separated host names (default: localhost names).
 - ``URBANSAFETY_HTTPS=1``: secure cookies and HSTS (behind a TLS proxy).
+- ``URBANSAFETY_BEHIND_PROXY=1``: a reverse proxy sets X-Forwarded-For and X-Forwarded-Proto; the
+  rate limit then keys on the address the proxy saw (the last one it appended).
+- ``URBANSAFETY_RATE_LIMIT``: submissions and page posts per client, e.g. ``"20/m"`` (page posts:
+  ten times as many) or ``"20/m,200/m"``; ``off`` disables it (load tests on loopback only).
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ ALLOWED_HOSTS = [
     if h
 ]
 HTTPS = os.environ.get("URBANSAFETY_HTTPS", "") == "1"
+BEHIND_PROXY = os.environ.get("URBANSAFETY_BEHIND_PROXY", "") == "1"
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -55,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "urbansafety.web.surveys.headers.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 AUTHENTICATION_BACKENDS = [
@@ -95,7 +103,18 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Rate-limit counters: files under the workspace, shared by every gunicorn worker; they hold
+    # salted hashes of addresses only, and expire within two minutes.
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(WORKSPACE / "web" / "cache"),
+        "TIMEOUT": 120,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+}
+RATE_LIMIT = os.environ.get("URBANSAFETY_RATE_LIMIT", "20/m")
 
 # French first; the catalog is urbansafety's own (locale/fr/LC_MESSAGES/django.mo is written from
 # the same French messages as the command line's).
@@ -108,6 +127,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = WORKSPACE / "web" / "static"
+STATICFILES_DIRS = [PACKAGE / "static"]  # survey.css, survey.js and the analyst pages' files
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -121,6 +141,8 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The lockout page in the analyst's language (axes' own is plain English text).
+AXES_LOCKOUT_CALLABLE = "urbansafety.web.surveys.views_analyst_auth.lockout_response"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -136,4 +158,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # The development server logs each request line (a resume link holds its key): errors only.
+    "loggers": {"django.server": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }

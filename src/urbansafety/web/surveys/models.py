@@ -29,6 +29,8 @@ class Campaign(models.Model):
     survey = models.CharField(max_length=60)  # the name responses get in the workspace store
     form_name = models.CharField(max_length=200)  # the XLSForm's file name, for people
     form_xlsx = models.BinaryField()  # the questionnaire, frozen at creation
+    # SHA-256 of form_xlsx, set on save: the parsed form is cached by it (see formcache.py).
+    form_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     form_version = models.CharField(max_length=60, blank=True)
     languages = models.CharField(max_length=20, default="fr,en")  # the first is the default
     opens_at = models.DateTimeField(null=True, blank=True)
@@ -44,6 +46,28 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Save, recording the hash of the frozen questionnaire."""
+        if self.form_xlsx is not None and "form_xlsx" not in self.get_deferred_fields():
+            self.form_sha256 = hashlib.sha256(bytes(self.form_xlsx)).hexdigest()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "form_xlsx" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "form_sha256"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_absolute_url(self) -> str:
+        """Return the path of the public form's landing page."""
+        from django.urls import reverse
+
+        return reverse("respond-landing", args=[self.slug])
+
+    def title(self, lang: str) -> str:
+        """Return the title in lang, else in the other language."""
+        first, second = (
+            (self.title_en, self.title_fr) if lang == "en" else (self.title_fr, self.title_en)
+        )
+        return first or second
 
     def language_list(self) -> list[str]:
         """Return the campaign's languages, the default first."""
