@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -152,6 +153,38 @@ def run_analyses(ws: Workspace) -> list[Path]:
     return written
 
 
+@dataclass(frozen=True)
+class DemoSurvey:
+    """The demo's survey campaign: its public link, responses stored, report files."""
+
+    slug: str
+    survey: str
+    responses: int
+    files: list[Path]
+
+
+def run_survey(ws: Workspace, *, n_incidents: int, n_responses: int = 800) -> DemoSurvey:
+    """Seed the demo's web campaign (synthetic KoboToolbox export), store, weight and analyse it.
+
+    The responses take the analysts' path: the questionnaire copied into surveys/, a campaign in
+    the web app's database, the CSV import (with its rejects), then "send to the workspace store".
+    """
+    from urbansafety.survey.analysis_run import run_survey_analysis
+    from urbansafety.survey.forms import new_form
+    from urbansafety.web import setup
+
+    new_form(ws, "safety", force=True)
+    setup(ws.path)
+    from urbansafety.web.surveys.analyst_store import send_to_store
+    from urbansafety.web.surveys.campaigns import seed_demo_campaign
+
+    campaign = seed_demo_campaign(ws.path, n=n_responses, n_incidents=n_incidents)
+    send_to_store(campaign, ws)
+    files = run_survey_analysis(ws, campaign.survey, langs=("fr", "en"))
+    stored = campaign.responses.count()
+    return DemoSurvey(campaign.slug, campaign.survey, stored, files)
+
+
 def run_demo(
     folder: Path,
     *,
@@ -179,10 +212,18 @@ def run_demo(
             console.print("\n$ urbansafety " + " ".join(args), highlight=False, soft_wrap=True)
         app(args=args, standalone_mode=False, prog_name="urbansafety")
     written = run_analyses(ws)
+    survey = run_survey(ws, n_incidents=n_incidents)
+    written += survey.files
     summary = ws.reports / "demo.json"
     summary.write_text(
         json.dumps(
-            {"seed": seed, "incidents": n_incidents, "files": [p.name for p in written]}, indent=2
+            {
+                "seed": seed,
+                "incidents": n_incidents,
+                "survey": {"campaign": survey.slug, "responses": survey.responses},
+                "files": [p.name for p in written],
+            },
+            indent=2,
         ),
         encoding="utf-8",
     )
@@ -211,5 +252,24 @@ def run_demo(
             % {"path": spots.resolve().as_uri()},
             highlight=False,
         )
-        console.print(_("The web dashboard comes with the web application."), highlight=False)
+        survey_report = ws.reports / f"survey_{survey.survey}_{lang}.html"
+        console.print(
+            _("Open the survey analysis (%(n)s responses, weighted): %(path)s")
+            % {"n": survey.responses, "path": survey_report.resolve().as_uri()},
+            highlight=False,
+        )
+        console.print(
+            _(
+                "Start the web app: urbansafety serve --workspace %(path)s, then open the form at %(url)s"
+            )
+            % {"path": folder, "url": f"http://127.0.0.1:8000/s/{survey.slug}/"},
+            highlight=False,
+        )
+        console.print(
+            _(
+                "Analyst pages: %(url)s (create an account with urbansafety serve --create-analyst NAME)"
+            )
+            % {"url": "http://127.0.0.1:8000/analyst/"},
+            highlight=False,
+        )
     return ws
