@@ -22,12 +22,20 @@ def _margin_table(ctx: SurveyContext) -> Table:
     names = {v: k for k, v in WEIGHT_COLUMNS.items()}
     rows = []
     for margin, part in m.groupby("margin", sort=False):
-        variables = " × ".join(ctx.var(names.get(c, c)) for c in str(margin).split(" × "))
+        columns = [names.get(c, c) for c in str(margin).split(" × ")]
+        variables = " × ".join(ctx.var(c) for c in columns)
         n_total, target_total = part["n"].sum(), part["target"].sum()
         for _i, r in part.iterrows():
-            category = _("no answer") if r["no_answer"] else (
-                " × ".join(map(str, r["category"])) if isinstance(r["category"], tuple) else str(r["category"])
-            )  # fmt: skip
+            values = r["category"] if isinstance(r["category"], tuple) else (r["category"],)
+            # Neighbourhoods by name (code): the census categories of age and gender are
+            # shown as the population table writes them.
+            shown = [
+                f"{ctx.groups['neighbourhood'][str(v)]} ({v})"
+                if var == "neighbourhood" and str(v) in ctx.groups.get("neighbourhood", {})
+                else str(v)
+                for var, v in zip(columns, values, strict=False)
+            ]
+            category = _("no answer") if r["no_answer"] else " × ".join(shown)
             rows.append(
                 {
                     "margin": variables,
@@ -105,7 +113,7 @@ def method_section(ctx: SurveyContext) -> Section:
         % {
             "method": method,
             "year": run.margins.year,
-            "layer": run.margins.layer,
+            "layer": ctx.var(run.margins.layer),
             "total": ctx.n(run.margins.total),
             "margins": margins,
             "iterations": rep.iterations,
