@@ -43,6 +43,20 @@ def test_demo_builds_imports_and_analyses(tmp_path: Path) -> None:
     assert "hotspots_en.html" in "".join(result.stdout.split())
     for name in ("hotspots_fr.html", "hotspots_en.xlsx", "hotspots_cells.geojson"):
         assert (ws / "reports" / name).exists(), name
+    # The survey: a web campaign seeded through the CSV import, stored, weighted and analysed.
+    with duckdb.connect(str(ws / "store.duckdb"), read_only=True) as con:
+        stored = con.execute("SELECT count(*) FROM survey_responses").fetchone()[0]
+        rejected = con.execute(
+            "SELECT count(DISTINCT \"row\") FROM rejects r JOIN imports i USING (import_id) "
+            "WHERE i.kind LIKE 'survey%'"
+        ).fetchone()[0]
+        weights = con.execute("SELECT count(*) FROM survey_weights").fetchone()[0]
+    assert 780 <= stored < 800 and rejected > 0 and 0 < weights <= stored
+    assert (ws / "surveys" / "safety.xlsx").exists() and (ws / "web" / "db.sqlite3").exists()
+    survey = (ws / "reports" / "survey_securite-demo_en.html").read_text(encoding="utf-8")
+    assert "SDG" in survey and "16.1.4" in survey
+    assert (ws / "reports" / "survey_securite-demo_fr.xlsx").exists()
+    assert "/s/securite-demo/" in result.stdout
     first = (ws / "reports" / "incidents_by_pdq_year_category.csv").read_text()
     cells_before = (ws / "reports" / "hotspots_cells.geojson").read_text(encoding="utf-8")
     again = run("demo", "--workspace", str(ws), "--incidents", "12000", "--seed", "11", "--quiet")

@@ -140,3 +140,75 @@ class Response(models.Model):
     def response_id(self) -> str:
         """Return the id the response has in the workspace store."""
         return str(self.submission_key)
+
+
+# Longest value kept of a refused cell; the reader already shortens cells, this guards the column.
+REJECT_VALUE_MAX = 500
+
+
+def clip(text: str, limit: int) -> str:
+    """Return text cut to limit characters, an ellipsis marking a cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ResponseImport(models.Model):
+    """One CSV file imported into a campaign: what it held, what was added, when, by whom.
+
+    Every upload is recorded, a repeat of the same file too (it adds no response; its
+    ``sha256`` shows it is the same file). Its refused rows are kept in ``ImportReject`` and,
+    once the campaign is sent to the workspace store (``sent_at``), in the store's rejects.
+    """
+
+    SOURCES = [
+        ("kobo", "KoboToolbox"),
+        ("limesurvey", "LimeSurvey"),
+        ("urbansafety", "urbansafety"),
+    ]
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="imports")
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)  # of the file's bytes
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    source = models.CharField(max_length=20, choices=SOURCES)  # the file's layout
+    origin = models.CharField(max_length=20, blank=True)  # Response.source instead (e.g. demo)
+    rows_read = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    already = models.PositiveIntegerField(default=0)
+    rejected_rows = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)  # when the import was committed
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)  # written to the workspace store
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.file_name}"
+
+
+class ImportReject(models.Model):
+    """One refused value of an import: row of the file (header = 1), column, value, reason.
+
+    ``reason`` is the English message (a msgid when it has no parameters); ``kind`` the short
+    English msgid shared by every row refused for the same reason, what the store keeps.
+    """
+
+    response_import = models.ForeignKey(
+        ResponseImport, on_delete=models.CASCADE, related_name="rejects"
+    )
+    row = models.PositiveIntegerField()
+    column = models.CharField(max_length=255, blank=True)
+    value = models.CharField(max_length=REJECT_VALUE_MAX, blank=True)
+    reason = models.TextField()
+    kind = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["row", "id"]

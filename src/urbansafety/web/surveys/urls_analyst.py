@@ -25,4 +25,14 @@ urlpatterns = [
     path("campaigns/<slug:slug>/export/", views.export, name="analyst-export"),
     path("campaigns/<slug:slug>/store/", views.send_to_store, name="analyst-send-to-store"),
     path("campaigns/<slug:slug>/import/", views.import_responses, name="analyst-import"),
+    path(
+        "campaigns/<slug:slug>/imports/<int:pk>/",
+        views.import_rejects,
+        name="analyst-import-rejects",
+    ),
+    path(
+        "campaigns/<slug:slug>/imports/<int:pk>/rejects.csv",
+        views.import_rejects_csv,
+        name="analyst-import-rejects-csv",
+    ),
 ]

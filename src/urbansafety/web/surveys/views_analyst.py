@@ -1,5 +1,8 @@
 """Analyst pages (behind login): campaigns, their live counts, invitations, exports and imports.
 
+Past imports stay listed on the campaign's page, each with its rejected values (a page and a
+CSV download), so that no refused row is lost once the import's page is closed.
+
 Views stay thin: the work is in ``analyst_*.py`` (counts, QR code, store, import, export) and in
 ``forms_analyst.py``. Every page is ``never_cache`` (it shows internal figures) and works without
 JavaScript; every change is a POST protected by Django's CSRF middleware.
@@ -10,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -39,9 +43,11 @@ from urbansafety.web.surveys.forms_analyst import (
     InvitationForm,
     error_text,
 )
-from urbansafety.web.surveys.models import Campaign, Invitation, token_hash
+from urbansafety.web.surveys.models import Campaign, Invitation, ResponseImport, token_hash
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
+IMPORTS_LISTED = 50  # latest imports on the campaign's page
+REJECTS_SHOWN = 1000  # rejected values on the page; the CSV holds them all
 INVITATION_PARAMETER = "t"  # /s/<slug>/?t=<token>, read by the respondent pages (views_respond)
 
 
@@ -121,6 +127,8 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "target_total": sum(r.target or 0 for r in quotas),
         "per_day": counts.responses_per_day(campaign),
         "unsent": campaign.responses.filter(exported_at__isnull=True).count(),
+        "imports": campaign.imports.all()[:IMPORTS_LISTED],
+        "imports_total": campaign.imports.count(),
         "invitation_form": InvitationForm(),
         "export_form": ExportForm(initial={"lang": get_language() or "fr"}),
     }
@@ -212,6 +220,7 @@ def send_to_store(request: HttpRequest, slug: str) -> HttpResponse:
     from urbansafety.web.surveys.analyst_store import send_to_store as send
 
     campaign = get_object_or_404(Campaign, slug=slug)
+    imports = campaign.imports.filter(sent_at__isnull=True).count()
     try:
         inserted, already = send(campaign, current_workspace())
     except UrbanSafetyError as exc:
@@ -225,6 +234,15 @@ def send_to_store(request: HttpRequest, slug: str) -> HttpResponse:
         )
         % {"survey": campaign.survey, "inserted": inserted, "already": already},
     )
+    if imports:
+        messages.success(
+            request,
+            gettext(
+                "%(n)s imported file(s) recorded in the store, with their rejected rows "
+                "(urbansafety rejects lists them)."
+            )
+            % {"n": imports},
+        )
     return redirect("analyst-campaign", slug=campaign.slug)
 
 
@@ -249,10 +267,70 @@ def import_responses(request: HttpRequest, slug: str) -> HttpResponse:
                         upload.read(),
                         upload.name,
                         source=form.cleaned_data["source"],
+                        user=request.user,
                     )
                 except UrbanSafetyError as exc:
                     form.add_error("file", error_text(exc))
     else:
         form = ImportForm()
     context = {"form": form, "campaign": campaign, "title": title(campaign), "summary": summary}
+    if summary is not None:
+        reason = _reasons(campaign)
+        context["rejects"] = [
+            {"row": r.row, "column": r.column, "value": r.value, "reason": reason(r.reason)}
+            for r in summary.rejects
+        ]
     return render(request, "analyst/import.html", context)
+
+
+def _campaign_import(slug: str, pk: int) -> tuple[Campaign, ResponseImport]:
+    campaign = get_object_or_404(Campaign, slug=slug)
+    return campaign, get_object_or_404(ResponseImport, pk=pk, campaign=campaign)
+
+
+def _reasons(campaign: Campaign) -> Callable[[str], str]:
+    """Return the function giving a kept reason in the page's language."""
+    from urbansafety.web.surveys.analyst_campaign import campaign_questionnaire
+    from urbansafety.web.surveys.analyst_import import reason_translator
+
+    return reason_translator(campaign_questionnaire(campaign), get_language() or "fr")
+
+
+@analyst_view
+@require_GET
+def import_rejects(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Return the page of one past import: its counts and its rejected values."""
+    campaign, record = _campaign_import(slug, pk)
+    total = record.rejects.count()
+    reason = _reasons(campaign)
+    rejects = [
+        {"row": r.row, "column": r.column, "value": r.value, "reason": reason(r.reason)}
+        for r in record.rejects.all()[:REJECTS_SHOWN]
+    ]
+    context = {
+        "campaign": campaign,
+        "title": title(campaign),
+        "record": record,
+        "rejects": rejects,
+        "total": total,
+        "shown": min(total, REJECTS_SHOWN),
+        "earlier": campaign.imports.filter(sha256=record.sha256, id__lt=record.id).first(),
+    }
+    return render(request, "analyst/import_rejects.html", context)
+
+
+@analyst_view
+@require_GET
+def import_rejects_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Return every rejected value of one past import as CSV, reasons in the page's language."""
+    campaign, record = _campaign_import(slug, pk)
+    reason = _reasons(campaign)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["row", "column", "value", "reason"])
+    for row, column, value, text in record.rejects.values_list("row", "column", "value", "reason"):
+        writer.writerow([row, column, value, reason(text)])
+    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode(), content_type="text/csv")
+    name = f"{campaign.slug}-import-{record.pk}-rejects.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
