@@ -121,3 +121,19 @@ def test_stored_rows_of_an_unknown_survey_is_an_error(workspace: Workspace) -> N
 
     with pytest.raises(InputError):
         stored_rows(workspace, "safety")
+
+
+def test_free_text_that_looks_like_a_formula_stays_text(
+    form: Questionnaire, tmp_path: Path
+) -> None:
+    # A resident's comment must never run as a formula when an analyst opens the export.
+    rows = [dict(ROWS[0], answers={**ROWS[0]["answers"], "comments": '=HYPERLINK("http://x")'})]
+    frame = export_table(form, rows, labels=False, lang="en")
+    write_csv(frame, tmp_path / "r.csv")
+    assert "'=HYPERLINK(" in (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
+    write_xlsx(frame, tmp_path / "r.xlsx", form=form, lang="en")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["responses"]
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("comments") + 1)
+    assert cell.data_type == "s" and cell.value == '\'=HYPERLINK("http://x")'
+    assert sheet.cell(row=2, column=header.index("household_size") + 1).value == 3

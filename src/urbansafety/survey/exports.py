@@ -134,9 +134,32 @@ def export_table(
     return pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()})
 
 
+# A text that a spreadsheet reads as a formula (OWASP "CSV injection"): answers typed by the
+# public must never run when an analyst opens an export.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Return value, a text starting like a formula prefixed with ' so that it stays text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(spreadsheet_safe, na_action="ignore")
+    return out
+
+
 def write_csv(frame: pd.DataFrame, target: Path | IO[bytes]) -> None:
-    """Write the table as CSV, UTF-8 with a BOM (Excel opens accents right), comma-separated."""
-    text = frame.to_csv(index=False, lineterminator="\r\n")
+    """Write the table as CSV, UTF-8 with a BOM (Excel opens accents right), comma-separated.
+
+    Texts that a spreadsheet would read as formulas are written with a leading '.
+    """
+    text = _safe_frame(frame).to_csv(index=False, lineterminator="\r\n")
     data = "\ufeff".encode() + text.encode("utf-8")
     if isinstance(target, str | Path):
         Path(target).write_bytes(data)
@@ -160,9 +183,12 @@ def questions_table(form: Questionnaire, lang: str) -> pd.DataFrame:
 def write_xlsx(
     frame: pd.DataFrame, target: Path | IO[bytes], *, form: Questionnaire, lang: str
 ) -> None:
-    """Write a workbook: the responses (sheet "réponses" / "responses") and "questions"."""
+    """Write a workbook: the responses (sheet "réponses" / "responses") and "questions".
+
+    Texts that would be formulas are written with a leading ' (openpyxl stores "=…" as one).
+    """
     with pd.ExcelWriter(target, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=SHEET.get(lang, SHEET["fr"]), index=False)
+        _safe_frame(frame).to_excel(writer, sheet_name=SHEET.get(lang, SHEET["fr"]), index=False)
         questions_table(form, lang).to_excel(writer, sheet_name="questions", index=False)
         for sheet in writer.sheets.values():
             sheet.freeze_panes = "A2"

@@ -28,6 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from urbansafety.errors import UrbanSafetyError
+from urbansafety.survey.exports import spreadsheet_safe
 from urbansafety.web.surveys import analyst_counts as counts
 from urbansafety.web.surveys.analyst_campaign import (
     current_workspace,
@@ -329,7 +330,7 @@ def import_rejects_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse
     writer = csv.writer(buffer)
     writer.writerow(["row", "column", "value", "reason"])
     for row, column, value, text in record.rejects.values_list("row", "column", "value", "reason"):
-        writer.writerow([row, column, value, reason(text)])
+        writer.writerow([row, column, spreadsheet_safe(value), reason(text)])
     response = HttpResponse(("\ufeff" + buffer.getvalue()).encode(), content_type="text/csv")
     name = f"{campaign.slug}-import-{record.pk}-rejects.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
