@@ -19,18 +19,13 @@ from typing import IO, Any
 
 import pandas as pd
 
-from urbansafety import store
-from urbansafety.errors import InputError
 from urbansafety.i18n import N_, translator
 from urbansafety.survey.answers import Territories
 from urbansafety.survey.model import Question, Questionnaire, Text
+from urbansafety.survey.responses import stored_raw
 from urbansafety.workspace import Workspace
 
 META = ("response_id", "submitted_at", "language", "source")
-STORED = (
-    "SELECT response_id, submitted_at, language, source, CAST(answers AS VARCHAR) "
-    "FROM survey_responses WHERE survey = ? ORDER BY response_id"
-)
 LABEL_SEPARATOR = " | "
 SHEET = {"fr": "réponses", "en": "responses"}
 QUESTION_COLUMNS = (
@@ -43,18 +38,7 @@ QUESTION_COLUMNS = (
 
 def stored_rows(ws: Workspace, survey: str) -> list[dict[str, Any]]:
     """Return a survey's stored responses as export rows (answers as stored: lists of codes)."""
-    with store.connect(ws.store_path, read_only=True) as con:
-        tables = {t for (t,) in con.execute("SHOW TABLES").fetchall()}
-        rows = con.execute(STORED, [survey]).fetchall() if "survey_responses" in tables else []
-    if not rows:
-        raise InputError(
-            N_("No responses stored for the survey %(survey)s."),
-            hint=N_(
-                "Import responses first (urbansafety survey import), or export them from the "
-                "web app into the workspace."
-            ),
-            params={"survey": survey},
-        )
+    rows = stored_raw(ws, survey)
     return [
         {"response_id": r, "submitted_at": t, "language": lang, "source": s,
          "answers": json.loads(a)}

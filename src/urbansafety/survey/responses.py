@@ -129,23 +129,20 @@ def responses_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     return pd.concat([meta, answers], axis=1)
 
 
-def load_responses(ws: Workspace, survey: str) -> pd.DataFrame:
-    """Return a survey's stored responses, one row each, one column per answered question.
+STORED = (
+    "SELECT response_id, submitted_at, language, source, CAST(answers AS VARCHAR) "
+    "FROM survey_responses WHERE survey = ? ORDER BY response_id"
+)
 
-    Multiple choices are space-separated codes (the XLSForm export convention); unanswered
-    questions are missing values. Rows are ordered by response id, so results are reproducible.
+
+def stored_raw(ws: Workspace, survey: str) -> list[tuple[Any, ...]]:
+    """Return a survey's stored rows (response_id, submitted_at, language, source, answers JSON).
+
+    Rows are ordered by response id, so results are reproducible; no row is an InputError.
     """
     with store.connect(ws.store_path, read_only=True) as con:
         tables = {t for (t,) in con.execute("SHOW TABLES").fetchall()}
-        rows = (
-            con.execute(
-                "SELECT response_id, submitted_at, language, source, CAST(answers AS VARCHAR) "
-                "FROM survey_responses WHERE survey = ? ORDER BY response_id",
-                [survey],
-            ).fetchall()
-            if "survey_responses" in tables
-            else []
-        )
+        rows = con.execute(STORED, [survey]).fetchall() if "survey_responses" in tables else []
     if not rows:
         raise InputError(
             N_("No responses stored for the survey %(survey)s."),
@@ -155,7 +152,16 @@ def load_responses(ws: Workspace, survey: str) -> pd.DataFrame:
             ),
             params={"survey": survey},
         )
-    return responses_frame(rows)
+    return rows
+
+
+def load_responses(ws: Workspace, survey: str) -> pd.DataFrame:
+    """Return a survey's stored responses, one row each, one column per answered question.
+
+    Multiple choices are space-separated codes (the XLSForm export convention); unanswered
+    questions are missing values. Rows are ordered by response id, so results are reproducible.
+    """
+    return responses_frame(stored_raw(ws, survey))
 
 
 def stored_surveys(ws: Workspace) -> dict[str, int]:
