@@ -28,6 +28,7 @@ from django.utils.translation import gettext
 from urbansafety.survey.answers import Territories
 from urbansafety.survey.model import Questionnaire
 from urbansafety.survey.responses import StoredResponse, answers_json
+from urbansafety.survey.responses_read import Reject
 from urbansafety.web.surveys.analyst_campaign import (
     campaign_questionnaire,
     neighbourhood_question,
@@ -47,17 +48,6 @@ from urbansafety.web.surveys.models import (
 IMPORT_NAMESPACE = uuid.UUID("6c1f4f1e-3f55-4d4b-9a59-2b1c3e7f9a10")
 
 
-@dataclass(frozen=True)
-class RejectRow:
-    """One refused value: its row in the file (1 = header), column, value, reason, short reason."""
-
-    row: int
-    column: str
-    value: str
-    reason: str
-    kind: str = ""
-
-
 @dataclass
 class ImportSummary:
     """What an import did: rows read / accepted / rejected, responses added or already there."""
@@ -67,7 +57,7 @@ class ImportSummary:
     accepted: int = 0
     added: int = 0
     already: int = 0
-    rejects: list[RejectRow] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
     import_id: int | None = None  # the ResponseImport recording it
     previous: ResponseImport | None = None  # an earlier import of the same file, if any
 
@@ -208,9 +198,7 @@ def import_into_campaign(
         source=recorded,
         rows_read=result.rows_read,
         accepted=len(result.accepted),
-        rejects=[
-            RejectRow(r.row, r.column, str(r.value), r.reason, r.kind) for r in result.rejects
-        ],
+        rejects=[Reject(r.row, r.column, str(r.value), r.reason, r.kind) for r in result.rejects],
     )
     where = neighbourhood_question(form)
     new = [_response(campaign, s, result.source, recorded, where) for s in result.accepted]
