@@ -87,7 +87,10 @@ def workspace_territories() -> Territories:
 
 
 def clear() -> None:
-    """Forget every cached form and territory list (tests)."""
+    """Forget every cached form and territory list, and the one-page blocks (tests)."""
+    from urbansafety.web.surveys import respond_cache
+
     with _lock:
         _forms.clear()
         _territories.clear()
+    respond_cache.clear()

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from urbansafety.web.surveys import formcache, ratelimit, respond
+from urbansafety.web.surveys import formcache, ratelimit, respond, respond_cache
 from urbansafety.web.surveys.models import Campaign, Draft, Invitation, Response, token_hash
 from urbansafety.web.surveys.respond_store import InvitationUsed, store_response
 
@@ -429,14 +429,20 @@ def one_page(request: HttpRequest, slug: str) -> HttpResponse:
                     return message(request, "invitation_used", 403, campaign)
                 return redirect("respond-thanks", slug=slug)
     with translation.override(lang):
-        cleaned = respond.state(form, answers, territories)
-        sections = respond.all_sections(form, answers, cleaned, territories, lang, errors)
-        summary = [q for s in sections for q in s.questions if q.error]
+        if request.method == "GET" and not token:
+            # A fresh respondent: the same blank questions for everyone, rendered once.
+            summary: list[respond.QuestionView] = []
+            questions_html = respond_cache.blank_questions(campaign, form, territories, lang)
+        else:
+            cleaned = respond.state(form, answers, territories)
+            sections = respond.all_sections(form, answers, cleaned, territories, lang, errors)
+            summary = [q for s in sections for q in s.questions if q.error]
+            questions_html = respond_cache.render_questions(sections)
         context = _context(
             request,
             campaign,
             lang,
-            sections=sections,
+            questions_html=questions_html,
             summary=summary,
             submission_key=key,
             token=token,
