@@ -1,6 +1,6 @@
 """Load of the public survey form: locust against `urbansafety serve --prod`, loopback only.
 
-Usage: python benchmarks/bench_survey_load.py [--seconds 60] [--workers 2] [--users 2]
+Usage: python benchmarks/bench_survey_load.py [--seconds 60] [--workers 3] [--users 3]
        [--database sqlite|postgres] [--mode page|reuse|both] [--double 0.03] [--profile 300]
 
 A throw-away workspace (the demo city's territories, the built-in ``safety`` questionnaire)
@@ -359,9 +359,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--users", type=int, help="locust users (default: as many as workers)")
-    parser.add_argument(
-        "--workers", type=int, help="gunicorn workers (default: 2 on SQLite, 3 on PostgreSQL)"
-    )
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: 3)")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--mode", choices=("page", "reuse", "both"), default="both")
     parser.add_argument("--double", type=float, default=0.03, help="share of double clicks")
@@ -385,7 +383,7 @@ def main() -> int:
     args = parser.parse_args()
     # The best sustained rates of a sweep on this 2-core machine (BENCHMARKS.md): more workers
     # or users only add waits for SQLite's write lock and context switches.
-    args.workers = args.workers or (3 if args.database == "postgres" else 2)
+    args.workers = args.workers or 3  # the server, not locust, is the bottleneck on 2 cores
     args.users = args.users or args.workers
     sys.path.insert(0, str(ROOT))
     modes = ["page", "reuse"] if args.mode == "both" else [args.mode]
