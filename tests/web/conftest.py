@@ -37,6 +37,17 @@ def pytest_configure(config: pytest.Config) -> None:
         "browser: opens pages in headless Chromium with Playwright; needs /usr/bin/chromium",
     )
     django.setup()
+    # Run with test paths, pytest-django may have set Django up before this file, in each xdist
+    # worker, with the workspace the controller put in the environment: every worker would then
+    # share one workspace (and its DuckDB lock). Point this worker's settings at its own.
+    from django.conf import settings
+
+    if Path(settings.WORKSPACE) != WORKSPACE.resolve():
+        settings.WORKSPACE = WORKSPACE.resolve()
+        settings.STATIC_ROOT = settings.WORKSPACE / "web" / "static"
+        for cache in settings.CACHES.values():
+            if "LOCATION" in cache and "FileBasedCache" in cache["BACKEND"]:
+                cache["LOCATION"] = str(settings.WORKSPACE / "web" / "cache")
 
 
 @pytest.fixture(scope="session")

@@ -153,17 +153,25 @@ def _context(request: HttpRequest, campaign: Campaign, lang: str, **extra: objec
     }
 
 
+def _entry(
+    request: HttpRequest, slug: str
+) -> tuple[Campaign | None, Invitation | None, str, HttpResponse | None]:
+    """Return (campaign, invitation, token, refusal) of a respondent's request to a campaign."""
+    campaign, refusal = _campaign(request, slug)
+    if refusal is not None or campaign is None:
+        return None, None, "", refusal
+    token = request.POST.get("t") or request.GET.get("t", "")
+    invitation, refusal = _invitation(request, campaign, token)
+    return campaign, invitation, token, refusal
+
+
 @require_http_methods(["GET", "POST"])
 def landing(request: HttpRequest, slug: str) -> HttpResponse:
     """Show the survey's title, what to expect and the language choice; POST starts a draft."""
-    campaign, refusal = _campaign(request, slug)
+    campaign, invitation, token, refusal = _entry(request, slug)
     if refusal is not None:
         return refusal
     assert campaign is not None
-    token = request.POST.get("t") or request.GET.get("t", "")
-    invitation, refusal = _invitation(request, campaign, token)
-    if refusal is not None:
-        return refusal
     draft = _draft(request, campaign)
     lang = _language(request, campaign, draft)
     if request.method == "POST":
@@ -389,14 +397,10 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def one_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The whole questionnaire on one page; skip logic and checks applied when it is sent."""
-    campaign, refusal = _campaign(request, slug)
+    campaign, invitation, token, refusal = _entry(request, slug)
     if refusal is not None:
         return refusal
     assert campaign is not None
-    token = request.POST.get("t") or request.GET.get("t", "")
-    invitation, refusal = _invitation(request, campaign, token)
-    if refusal is not None:
-        return refusal
     lang = _language(request, campaign)
     form = formcache.campaign_form(campaign)
     territories = formcache.workspace_territories()
