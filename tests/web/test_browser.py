@@ -68,6 +68,12 @@ def new_page(chromium):  # type: ignore[no-untyped-def]
     return context.new_page()
 
 
+def submit(page, selector: str) -> None:  # type: ignore[no-untyped-def]
+    """Click a button that submits the page's form, and wait for the page that answers."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def audit(page, name: str) -> None:  # type: ignore[no-untyped-def]
     """Check the page with axe-core and for horizontal scrolling; save a screenshot."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -88,19 +94,19 @@ def test_a_respondent_on_a_phone(chromium, live_campaign) -> None:  # type: igno
     page.goto(url)
     assert page.get_attribute("html", "lang") == "fr"
     audit(page, "01-landing")
-    page.click("button.primary")
+    submit(page, "button.primary")
     # Intro: the age question is not shown until consent is given, then it appears.
     assert page.locator("input[name='a-age_group']").count() == 0
     audit(page, "02-intro")
     page.check("input[name='a-consent'][value='yes']")
-    page.click("button.primary")
+    submit(page, "button.primary")
     assert page.locator("input[name='a-age_group']").count() == 9
     assert page.locator("[role='status']").is_visible()
     page.check("input[name='a-age_group'][value='age_35_44']")
-    page.click("button.primary")
+    submit(page, "button.primary")
     # Safety: the required question left empty gives the error summary, which takes the focus.
     assert page.locator("h1").inner_text() == "Votre sentiment de sécurité"
-    page.click("button.primary")
+    submit(page, "button.primary")
     summary = page.locator("#error-summary")
     assert summary.is_visible()
     page.wait_for_function("document.activeElement.id === 'error-summary'", timeout=5000)
@@ -110,25 +116,25 @@ def test_a_respondent_on_a_phone(chromium, live_campaign) -> None:  # type: igno
     assert page.evaluate("document.activeElement.name") == "a-safe_dark"
     page.check("input[name='a-safe_dark'][value='bit_unsafe']")
     # English midway: the switch is a button of the form, so the choice above is kept.
-    page.click("button[value='lang:en']")
+    submit(page, "button[value='lang:en']")
     assert page.get_attribute("html", "lang") == "en"
     assert page.locator("h1").inner_text() == "How safe you feel"
     assert page.is_checked("input[name='a-safe_dark'][value='bit_unsafe']")
     audit(page, "04-safety-en")
-    page.click("button.primary")
+    submit(page, "button.primary")
     audit(page, "05-avoidance")
-    page.click("button.primary")
+    submit(page, "button.primary")
     # Victimisation: the follow-up question appears for the type chosen only.
     page.check("input[name='a-victim_types'][value='theft']")
-    page.click("button.primary")
+    submit(page, "button.primary")
     assert page.locator("input[name='a-reported_theft']").count() == 3
     assert page.locator("input[name='a-reported_assault']").count() == 0
     audit(page, "06-victimisation")
-    page.click("button.primary")
+    submit(page, "button.primary")
     assert page.locator(".matrix fieldset").count() == 7
     audit(page, "07-matrix")
     # Save, and resume in another browser with the link.
-    page.click("button[value='save']")
+    submit(page, "button[value='save']")
     link = page.input_value("#resume-link")
     audit(page, "08-saved")
     page.context.close()
@@ -138,21 +144,21 @@ def test_a_respondent_on_a_phone(chromium, live_campaign) -> None:  # type: igno
     for name in ("09-matrix", "10-cohesion", "11-trust"):
         if name != "09-matrix":
             audit(page, name)
-        page.click("button.primary")
+        submit(page, "button.primary")
     assert page.locator("h1").inner_text() == "About you"
     page.check("input[name='a-gender'][value='woman']")
     page.select_option("select[name='a-neighbourhood']", "Q04")
     page.fill("input[name='a-postal_code']", "XYZ")
     page.fill("input[name='a-household_size']", "1")
-    page.click("button.primary")
+    submit(page, "button.primary")
     assert page.locator("#q-postal_code").get_attribute("aria-invalid") == "true"
     assert "Enter a Canadian postal code" in page.locator("#error-summary").inner_text()
     audit(page, "12-about-error")
     page.fill("input[name='a-postal_code']", "H2X 1Y4")
-    page.click("button.primary")
+    submit(page, "button.primary")
     assert page.locator("textarea[name='a-comments']").count() == 1
     audit(page, "13-end")
-    page.click("button.primary")
+    submit(page, "button.primary")
     assert "/thanks/" in page.url
     audit(page, "14-thanks")
     from urbansafety.web.surveys.models import Response
@@ -181,7 +187,7 @@ def test_one_page_mode_and_a_closed_campaign(chromium, live_campaign) -> None:  
     page.wait_for_selector("[data-q='reported_theft']", state="visible")
     audit(page, "20-one-page-answering")
     page.fill("input[name='a-postal_code']", "XYZ")
-    page.click("div.nav button.primary")
+    submit(page, "div.nav button.primary")
     # Required: safe_dark, gender, neighbourhood; invalid: the postal code.
     assert page.locator("#error-summary li").count() == 4
     page.wait_for_function("document.activeElement.id === 'error-summary'", timeout=5000)
