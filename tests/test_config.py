@@ -72,3 +72,12 @@ def test_init_keeps_an_existing_config(tmp_path: Path) -> None:
     init_workspace(tmp_path, name="Premier")
     init_workspace(tmp_path, name="Second")
     assert open_workspace(tmp_path).config.name == "Premier"
+
+
+def test_the_territory_has_a_name_for_english_reports(tmp_path: Path) -> None:
+    write_template(tmp_path / "urbansafety.toml", name='Ville "Nord"', name_en='North "City"')
+    config = load_config(tmp_path / "urbansafety.toml")
+    assert config.territory_label("fr") == 'Ville "Nord"'
+    assert config.territory_label("en") == 'North "City"'
+    # Without a name in English, the English reports show the name.
+    assert Config(name="Anjou").territory_label("en") == "Anjou"

@@ -56,6 +56,11 @@ def test_demo_builds_imports_and_analyses(tmp_path: Path) -> None:
     assert (ws / "surveys" / "safety.xlsx").exists() and (ws / "web" / "db.sqlite3").exists()
     survey = (ws / "reports" / "survey_securite-demo_en.html").read_text(encoding="utf-8")
     assert "SDG" in survey and "16.1.4" in survey
+    # The territory's name is in the report's language (urbansafety.toml's name and name_en).
+    assert "Demo city (fictional)" in survey and "Demo city (fictional)" in portrait
+    survey_fr = (ws / "reports" / "survey_securite-demo_fr.html").read_text(encoding="utf-8")
+    assert "Ville de démonstration (fictive)" in survey_fr
+    assert "Demo city" not in survey_fr
     assert (ws / "reports" / "survey_securite-demo_fr.xlsx").exists()
     assert "/s/securite-demo/" in result.stdout
     first = (ws / "reports" / "incidents_by_pdq_year_category.csv").read_text()

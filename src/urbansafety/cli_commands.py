@@ -70,6 +70,10 @@ def register(app: typer.Typer, _: Callable[[str], str], language: str = "fr") ->
         name: Annotated[
             str, typer.Option(help=_("Name of the territory, shown in reports."))
         ] = "Territoire",
+        name_en: Annotated[
+            str,
+            typer.Option(help=_("Name of the territory in English reports (default: --name).")),
+        ] = "",
         crs: Annotated[
             str,
             typer.Option(
@@ -81,7 +85,7 @@ def register(app: typer.Typer, _: Callable[[str], str], language: str = "fr") ->
         quiet: Quiet = False,
     ) -> None:
         target = folder if folder != Path(".") else workspace
-        ws = init_workspace(target, name=name, crs=crs, language=lang)
+        ws = init_workspace(target, name=name, crs=crs, language=lang, name_en=name_en)
         if not quiet:
             out.print(_("Workspace ready: %(path)s") % {"path": ws.path}, highlight=False)
             out.print(

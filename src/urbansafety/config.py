@@ -82,6 +82,7 @@ class Config:
     """A workspace's settings, read once and passed down."""
 
     name: str = "Territoire"
+    name_en: str = ""  # the name in English reports, when it differs
     crs: str = "EPSG:32188"
     language: str = "fr"
     first_year: int | None = None
@@ -104,6 +105,10 @@ class Config:
     hotspots: HotspotConfig = field(default_factory=HotspotConfig)
     near_repeat: NearRepeatConfig = field(default_factory=NearRepeatConfig)
     survey: SurveySettings = field(default_factory=SurveySettings)
+
+    def territory_label(self, language: str) -> str:
+        """Return the territory's name as reports in language show it."""
+        return self.name_en if language == "en" and self.name_en else self.name
 
     def layer(self, name: str) -> LayerConfig:
         """Return the options of a layer (defaults when the file does not mention it)."""
@@ -254,6 +259,7 @@ def config_from_dict(data: dict[str, Any], where: Where | None = None) -> Config
         )
     return Config(
         name=_get(territory, "name", str, "Territoire", where),
+        name_en=_get(territory, "name_en", str, "", where),
         crs=crs,
         language=language,
         first_year=_get(years, "first", int, None, where),
@@ -370,7 +376,20 @@ def _near_repeat(table: dict[str, Any], where: Where) -> NearRepeatConfig:
 
 
 def write_template(
-    path: Path, *, name: str = "Territoire", crs: str = "EPSG:32188", language: str = "fr"
+    path: Path,
+    *,
+    name: str = "Territoire",
+    crs: str = "EPSG:32188",
+    language: str = "fr",
+    name_en: str = "",
 ) -> None:
     """Write a commented urbansafety.toml at path."""
-    path.write_text(TEMPLATE.format(name=name, crs=crs, language=language), encoding="utf-8")
+    text = TEMPLATE.format(
+        name=_toml_text(name), name_en=_toml_text(name_en), crs=crs, language=language
+    )
+    path.write_text(text, encoding="utf-8")
+
+
+def _toml_text(value: str) -> str:
+    """Return value escaped for a TOML basic string (quotes and backslashes)."""
+    return value.replace("\\", "\\\\").replace('"', '\\"')

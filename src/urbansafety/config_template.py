@@ -9,6 +9,8 @@ TEMPLATE = """\
 [territory]
 # Nom du territoire, affiché dans les rapports / territory name shown in reports
 name = "{name}"
+# Nom dans les rapports en anglais (vide = le même) / name in English reports (empty = the same)
+name_en = "{name_en}"
 # Système de coordonnées de travail, en mètres / working coordinate system, in metres.
 # EPSG:32188 = NAD83 / MTM zone 8 (Montréal, the SPVM open-data X/Y).
 crs = "{crs}"

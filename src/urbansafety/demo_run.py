@@ -14,9 +14,12 @@ from urbansafety import store
 from urbansafety.analysis.counts import incident_counts
 from urbansafety.disclosure import suppress_counts
 from urbansafety.engine import open_engine
+from urbansafety.i18n import N_, translator
 from urbansafety.ingest.demo import DemoFiles, write_demo_files
 from urbansafety.ingest.geo import load_layers
 from urbansafety.workspace import Workspace, init_workspace
+
+DEMO_NAME = N_("Demo city (fictional)")
 
 DEMO_CONFIG = """\
 # Couches de la ville démo / demo city layers
@@ -204,7 +207,11 @@ def run_demo(
         shutil.rmtree(folder)
     files = write_demo_files(folder / "data", seed=seed, n_incidents=n_incidents)
     ws = init_workspace(
-        folder, name=_("Demo city (fictional)"), language=lang, extra_config=DEMO_CONFIG
+        folder,
+        name=translator("fr")(DEMO_NAME),
+        name_en=DEMO_NAME,
+        language=lang,
+        extra_config=DEMO_CONFIG,
     )
     app = build_app(lang)
     for args in import_commands(folder, files, quiet=quiet):

@@ -62,10 +62,10 @@ def parse_years(text: str | None) -> tuple[int | None, int | None]:
     return int(m.group(1)), int(m.group(2) or m.group(1))
 
 
-def territory_name(ws: Workspace, layer: str | None, code: str | None) -> str:
+def territory_name(ws: Workspace, layer: str | None, code: str | None, lang: str = "fr") -> str:
     """Return the display name of a territory (the workspace's name for the whole territory)."""
     if layer is None:
-        return ws.config.name
+        return ws.config.territory_label(lang)
     with store.connect(ws.store_path, read_only=True) as con:
         row = con.execute(
             "SELECT name FROM territories WHERE layer = ? AND code = ?", [layer, code]
@@ -115,7 +115,7 @@ def scope_from_options(
         cats, codes = cats + t.categories, t.violation_codes
         label = t.label_fr if lang == "fr" else t.label_en
     scope = Scope(layer, code, first, last, cats, codes, theme)
-    return scope, territory_name(ws, layer, code), label
+    return scope, territory_name(ws, layer, code, lang), label
 
 
 def run_portrait(
@@ -147,7 +147,7 @@ def run_portrait(
     if compare is not None:
         rl, rc = parse_territory(compare, "--compare")
         reference = Scope(rl, rc)
-        ref_name = territory_name(ws, rl, rc)
+        ref_name = territory_name(ws, rl, rc, lang)
     with open_engine(ws) as engine:
         incidents = engine.table("incidents")
         p = portrait(

@@ -36,6 +36,7 @@ def init_workspace(
     crs: str = "EPSG:32188",
     language: str = "fr",
     extra_config: str = "",
+    name_en: str = "",
 ) -> Workspace:
     """Create a workspace at path (commented config, empty store, reports/) and return it.
 
@@ -44,7 +45,7 @@ def init_workspace(
     path.mkdir(parents=True, exist_ok=True)
     config_path = path / CONFIG_NAME
     if not config_path.exists():
-        write_template(config_path, name=name, crs=crs, language=language)
+        write_template(config_path, name=name, crs=crs, language=language, name_en=name_en)
         if extra_config:
             with config_path.open("a", encoding="utf-8") as fh:
                 fh.write("\n" + extra_config)

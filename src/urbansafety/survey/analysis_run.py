@@ -267,7 +267,7 @@ def write_survey_report(
         report = survey_report(
             analysis,
             lang,
-            territory=ws.config.name,
+            territory=ws.config.territory_label(lang),
             areas=areas,
             today=today or dt.date.today(),
             tiles=ws.config.map_tiles,
