@@ -48,7 +48,7 @@ def test_demo_builds_imports_and_analyses(tmp_path: Path) -> None:
     with duckdb.connect(str(ws / "store.duckdb"), read_only=True) as con:
         stored = con.execute("SELECT count(*) FROM survey_responses").fetchone()[0]
         rejected = con.execute(
-            "SELECT count(DISTINCT \"row\") FROM rejects r JOIN imports i USING (import_id) "
+            'SELECT count(DISTINCT "row") FROM rejects r JOIN imports i USING (import_id) '
             "WHERE i.kind LIKE 'survey%'"
         ).fetchone()[0]
         weights = con.execute("SELECT count(*) FROM survey_weights").fetchone()[0]
