@@ -882,6 +882,9 @@ def template_messages(folder: Path = TEMPLATES) -> list[str | tuple[str, str]]:
     found: dict[str | tuple[str, str], None] = {}
     for path in sorted(folder.rglob("*.html")):
         code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
+        # templatize blanks the markup out but keeps its indentation, which Python's tokenizer
+        # may refuse; every gettext call sits on one line, so the indentation can go.
+        code = "\n".join(line.lstrip() for line in code.splitlines())
         for _line, message, _comments, _context in extract(
             "python", io.BytesIO(code.encode("utf-8")), keywords=TEMPLATE_KEYWORDS
         ):

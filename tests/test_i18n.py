@@ -35,8 +35,8 @@ def test_every_message_in_the_code_has_a_french_translation() -> None:
     assert missing == []
 
 
-def template_messages() -> list[str | tuple[str, str]]:
-    """Return the msgids of the web app's Django templates (as `make messages` extracts them)."""
+def template_messages(folder: Path = SRC / "web" / "templates") -> list[str | tuple[str, str]]:
+    """Return the msgids of the Django templates in folder (as `make messages` extracts them)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
@@ -45,7 +45,18 @@ def template_messages() -> list[str | tuple[str, str]]:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return list(module.template_messages(SRC / "web" / "templates"))
+    return list(module.template_messages(folder))
+
+
+def test_template_extraction_takes_any_indentation(tmp_path: Path) -> None:
+    # A tag then indented markup: Django's templatize keeps the indentation of what it blanks
+    # out, which Python's tokenizer once refused ("unindent does not match").
+    (tmp_path / "t.html").write_text(
+        '{% load i18n %}<table>\n    <tr><th>{% translate "Row" %}</th></tr>\n  </table>\n'
+        "<p>{% blocktranslate %}Two\n  lines{% endblocktranslate %}</p>\n",
+        encoding="utf-8",
+    )
+    assert template_messages(tmp_path) == ["Row", "Two\n  lines"]
 
 
 def test_every_message_in_the_web_templates_has_a_french_translation() -> None:
