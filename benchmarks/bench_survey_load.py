@@ -94,12 +94,8 @@ def answer_sets(ws_path: Path, n: int, seed: int) -> tuple[list[str], int]:
     years = (2018, 2024)
     profiles = demo.neighbourhood_profiles(city, n_incidents=150_000, years=years)
     rng = np.random.default_rng(seed)
-    people = demo._respondents(rng, city, profiles, n, years)
-    by_code = profiles.set_index("code")
     bodies, declined = [], 0
-    for i in range(n):
-        code = str(people.at[i, "code"])
-        answers = demo._answers(rng, people.iloc[i], by_code.loc[code], code)
+    for i, answers in enumerate(demo.resident_answers(rng, city, profiles, n, years)):
         if rng.random() < 0.01:
             answers = {"consent": "no"}  # opens the link and declines: a short submission
         cleaned = clean_answers(form, answers, territories=territories)

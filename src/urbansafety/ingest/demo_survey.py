@@ -130,6 +130,23 @@ def neighbourhood_profiles(
     return frame
 
 
+def resident_answers(
+    rng: np.random.Generator, city: DemoCity, profiles: pd.DataFrame, n: int, years: tuple[int, int]
+) -> list[dict[str, str | list[str]]]:
+    """Return the answers (codes) of n residents drawn unevenly, all valid for the template.
+
+    ``profiles`` is ``neighbourhood_profiles(city, ...)`` for the same demo incidents; the
+    load benchmark posts such answer sets to the web form.
+    """
+    people = _respondents(rng, city, profiles, n, years)
+    by_code = profiles.set_index("code")
+    rows = []
+    for i in range(n):
+        code = str(people.at[i, "code"])
+        rows.append(_answers(rng, people.iloc[i], by_code.loc[code], code))
+    return rows
+
+
 def _respondents(
     rng: np.random.Generator, city: DemoCity, profiles: pd.DataFrame, n: int, years: tuple[int, int]
 ) -> pd.DataFrame:
@@ -285,12 +302,7 @@ def demo_responses(
     form = read_xlsform(template_path("safety"))
     rng = np.random.default_rng(seed)
     profiles = neighbourhood_profiles(city, n_incidents=n_incidents, years=years)
-    people = _respondents(rng, city, profiles, n, years)
-    by_code = profiles.set_index("code")
-    rows = []
-    for i in range(n):
-        code = str(people.at[i, "code"])
-        rows.append(_answers(rng, people.iloc[i], by_code.loc[code], code))
+    rows = resident_answers(rng, city, profiles, n, years)
     for i in rng.choice(n, max(1, n // 200), replace=False):
         rows[i] = {"consent": "no"}  # a few people open the link and decline
     eligible = [i for i, r in enumerate(rows) if r.get("consent") == "yes"]
