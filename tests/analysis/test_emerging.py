@@ -14,8 +14,8 @@ from urbansafety.analysis.emerging import (
     _space_time_weights,
     classify,
     emerging_hotspots,
-    mann_kendall,
 )
+from urbansafety.analysis.mannkendall import mann_kendall
 from urbansafety.errors import InputError
 
 # --- Mann–Kendall ------------------------------------------------------------------------

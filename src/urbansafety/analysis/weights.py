@@ -21,7 +21,6 @@ Anselin, L. (1995). Local indicators of spatial association—LISA. *Geographica
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +30,9 @@ import shapely
 from scipy.spatial import cKDTree
 
 from urbansafety.analysis.weights_checks import unit_label
+from urbansafety.analysis.weights_grid import grid_links
+from urbansafety.analysis.weights_polygons import polygon_links
+from urbansafety.analysis.weights_sparse import _from_pairs
 from urbansafety.errors import InputError
 from urbansafety.i18n import N_
 
@@ -39,10 +41,6 @@ if TYPE_CHECKING:
 
 KINDS = ("queen", "rook", "distance", "knn", "custom")
 TRANSFORMS = ("B", "R", "O")
-# A dense lookup table for grid cells is used while its size stays within this many cells per
-# input cell (plus a fixed allowance); a very sparse subset of a huge grid falls back to sorting.
-_DENSE_FACTOR = 8
-_DENSE_ALLOWANCE = 4_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,30 +133,6 @@ def _check_ids(ids: ArrayLike | None, n: int) -> np.ndarray | None:
     return out
 
 
-def _from_pairs(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_array:
-    """Return the binary n×n CSR matrix with a 1 at each (row, col) pair, duplicates merged."""
-    keep = rows != cols
-    rows, cols = rows[keep], cols[keep]
-    key = np.unique(rows.astype(np.int64) * n + cols)
-    rows, cols = np.divmod(key, n)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return _csr(np.ones(len(cols)), cols, indptr, n)
-
-
-def _csr(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, n: int) -> sp.csr_array:
-    # 32-bit indices halve the memory of a large lattice; scipy widens them when needed.
-    itype = np.int32 if max(n, len(indices)) < 2**31 - 1 else np.int64
-    return sp.csr_array(
-        (
-            data.astype(np.float64, copy=False),
-            indices.astype(itype, copy=False),
-            indptr.astype(itype, copy=False),
-        ),
-        shape=(n, n),
-    )
-
-
 def _integer_array(values: ArrayLike, name: str) -> np.ndarray:
     arr = np.asarray(values)
     if arr.ndim != 1:
@@ -178,10 +152,6 @@ def _integer_array(values: ArrayLike, name: str) -> np.ndarray:
         ),
         params={"name": name},
     )
-
-
-_ROOK_OFFSETS = ((1, 0), (-1, 0), (0, 1), (0, -1))
-_QUEEN_OFFSETS = (*_ROOK_OFFSETS, (1, 1), (1, -1), (-1, 1), (-1, -1))
 
 
 def _check_kind(kind: str, allowed: tuple[str, ...]) -> None:
@@ -231,51 +201,7 @@ def grid_contiguity(
         )
     n = len(cx)
     ids_arr = _check_ids(ids, n)
-    if n == 0:
-        return Weights(_csr(np.zeros(0), np.zeros(0), np.zeros(1), 0), kind, ids_arr, "B")
-    # Pad the bounding box by one cell on each side so that key + offset never wraps a row.
-    x = cx - cx.min() + 1
-    y = cy - cy.min() + 1
-    width = int(x.max()) + 2
-    height = int(y.max()) + 2
-    key = y * width + x
-    offsets = _QUEEN_OFFSETS if kind == "queen" else _ROOK_OFFSETS
-    itype = np.int32 if n < 2**31 // 8 else np.int64
-    # One row per offset (contiguous writes), transposed once for the per-cell sort.
-    neighbour: np.ndarray = np.empty((len(offsets), n), dtype=itype)
-    if width * height <= _DENSE_FACTOR * n + _DENSE_ALLOWANCE:
-        table: np.ndarray = np.full(width * height, -1, dtype=itype)
-        table[key] = np.arange(n, dtype=itype)
-        if np.count_nonzero(table >= 0) != n:
-            _duplicate_cells(key, ids)
-        for c, (dx, dy) in enumerate(offsets):
-            np.take(table, key + (dy * width + dx), out=neighbour[c])
-    else:
-        order = np.argsort(key, kind="stable")
-        sorted_key = key[order]
-        if np.any(sorted_key[1:] == sorted_key[:-1]):
-            _duplicate_cells(key, ids)
-        for c, (dx, dy) in enumerate(offsets):
-            target = key + (dy * width + dx)
-            pos = np.minimum(np.searchsorted(sorted_key, target), n - 1)
-            neighbour[c] = np.where(sorted_key[pos] == target, order[pos], -1)
-    per_cell = neighbour.T.copy()
-    per_cell.sort(axis=1)
-    valid = per_cell >= 0
-    indptr = np.zeros(n + 1, dtype=itype)
-    np.cumsum(valid.sum(axis=1, dtype=itype), out=indptr[1:])
-    indices = per_cell[valid]
-    return Weights(_csr(np.ones(len(indices)), indices, indptr, n), kind, ids_arr, "B")
-
-
-def _duplicate_cells(key: np.ndarray, ids: ArrayLike | None) -> None:
-    uniq, counts = np.unique(key, return_counts=True)
-    first = int(np.flatnonzero(np.isin(key, uniq[counts > 1]))[0])
-    raise InputError(
-        N_("The same grid cell appears more than once (first: %(first)s)."),
-        hint=N_("Aggregate the values by cell first: one row per cell."),
-        params={"first": unit_label(ids, first)},
-    )
+    return Weights(grid_links(cx, cy, kind, ids), kind, ids_arr, "B")
 
 
 def _geometry_array(geometries: Any, ids: ArrayLike | None) -> np.ndarray:
@@ -297,41 +223,6 @@ def _geometry_array(geometries: Any, ids: ArrayLike | None) -> np.ndarray:
             params={"count": int(bad.sum()), "first": unit_label(ids, int(np.flatnonzero(bad)[0]))},
         )
     return geoms
-
-
-def _group_pairs(sort_keys: Sequence[np.ndarray], owner: np.ndarray, n: int) -> sp.csr_array:
-    """Return the binary links between owners that share an identical key (all pairs per key)."""
-    order = np.lexsort((owner, *reversed(sort_keys)))
-    keys = [k[order] for k in sort_keys]
-    own = owner[order]
-    m = len(own)
-    same = np.ones(max(m - 1, 0), dtype=bool)
-    for k in keys:
-        # Numeric comparison, so -0.0 and 0.0 are the same coordinate (as in libpysal's tuples).
-        same &= k[1:] == k[:-1]
-    # Drop repeats of the same (key, owner): a ring's closing vertex, or a vertex shared by two
-    # rings of one multipolygon.
-    dup = np.zeros(m, dtype=bool)
-    dup[1:] = same & (own[1:] == own[:-1])
-    keep = ~dup
-    own = own[keep]
-    starts = np.ones(m, dtype=bool)
-    starts[1:] = ~same
-    group = np.cumsum(starts)[keep]
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    d = 1
-    while d < len(own):
-        hit = group[d:] == group[:-d]
-        if not hit.any():
-            break
-        a, b = own[:-d][hit], own[d:][hit]
-        rows += [a, b]
-        cols += [b, a]
-        d += 1
-    if not rows:
-        return _from_pairs(np.zeros(0, np.int64), np.zeros(0, np.int64), n)
-    return _from_pairs(np.concatenate(rows), np.concatenate(cols), n)
 
 
 def polygon_contiguity(
@@ -365,24 +256,7 @@ def polygon_contiguity(
     geoms = _geometry_array(geometries, ids)
     n = len(geoms)
     ids_arr = _check_ids(ids, n)
-    parts, part_owner = shapely.get_parts(geoms, return_index=True)
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
-    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
-    owner = part_owner[ring_part][ring_of].astype(np.int64)
-    if kind == "queen":
-        matrix = _group_pairs([coords[:, 0], coords[:, 1]], owner, n)
-    else:
-        same_ring = ring_of[1:] == ring_of[:-1]
-        p, q = coords[:-1][same_ring], coords[1:][same_ring]
-        own = owner[:-1][same_ring]
-        # Order each edge's two ends so that A→B and B→A are the same edge.
-        swap = (q[:, 0] < p[:, 0]) | ((q[:, 0] == p[:, 0]) & (q[:, 1] < p[:, 1]))
-        a = np.where(swap[:, None], q, p)
-        b = np.where(swap[:, None], p, q)
-        proper = (a[:, 0] != b[:, 0]) | (a[:, 1] != b[:, 1])
-        keys = [a[proper, 0], a[proper, 1], b[proper, 0], b[proper, 1]]
-        matrix = _group_pairs(keys, own[proper], n)
-    return Weights(matrix, kind, ids_arr, "B")
+    return Weights(polygon_links(geoms, kind, n), kind, ids_arr, "B")
 
 
 def _points(x: ArrayLike, y: ArrayLike, ids: ArrayLike | None) -> np.ndarray:

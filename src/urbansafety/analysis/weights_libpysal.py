@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from urbansafety.analysis.weights import Weights, _csr
+from urbansafety.analysis.weights import Weights
+from urbansafety.analysis.weights_sparse import _csr
 from urbansafety.errors import InputError
 from urbansafety.i18n import N_
 
