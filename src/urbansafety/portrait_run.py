@@ -272,7 +272,8 @@ def _severity(
     """Return the CSI by year of the territory (None when no incident carries a violation code)."""
     if codes.empty:
         return None
-    from urbansafety.analysis.severity import crime_severity_index, example_weights, load_weights
+    from urbansafety.analysis.csi_weights import example_weights, load_weights
+    from urbansafety.analysis.severity import crime_severity_index
 
     cfg = ws.config
     weights = load_weights(ws.path / cfg.csi_weights) if cfg.csi_weights else example_weights()

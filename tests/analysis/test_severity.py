@@ -12,11 +12,9 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
+from urbansafety.analysis.csi_weights import CsiWeights, example_weights, load_weights
 from urbansafety.analysis.severity import (
-    CsiWeights,
     crime_severity_index,
-    example_weights,
-    load_weights,
     unweighted_code_counts,
     weighted_rates,
 )

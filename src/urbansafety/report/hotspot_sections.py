@@ -63,7 +63,7 @@ def hotspot_sections(
     if a.near_repeat is not None:
         sections.append(near_repeat_section(ctx))
     if confidentiality:
-        from urbansafety.report.portrait_sections import confidentiality_section
+        from urbansafety.report.confidentiality import confidentiality_section
 
         sections.append(confidentiality_section(sections, lang, a.threshold))
     return sections

@@ -282,7 +282,7 @@ def near_repeat_section(ctx: Context) -> Section:
         if not h["ratio"] and not rec["space"].startswith("≥") and not rec["time"].startswith("≥")
     ]
     best = [r for r in finite if r["p_value"] <= 0.05 and r["ratio"] > 1]
-    from urbansafety.report.portrait_sections import Labels
+    from urbansafety.report.portrait_labels import Labels
 
     cats = ", ".join(Labels(ctx.lang).category(c).lower() for c in nr.categories)
     intro = [
