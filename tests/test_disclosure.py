@@ -15,7 +15,6 @@ from urbansafety.disclosure import (
     SuppressedTable,
     audit,
     explanation,
-    small_count_mask,
     suppress_counts,
     suppress_long,
     suppress_rates,
@@ -23,6 +22,7 @@ from urbansafety.disclosure import (
     suppress_table,
 )
 from urbansafety.errors import DataQualityError, InputError
+from urbansafety.suppression import small_count_mask
 
 
 def test_counts_1_to_4_are_suppressed_and_0_is_shown() -> None:

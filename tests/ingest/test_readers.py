@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from urbansafety.errors import InputError
-from urbansafety.ingest.readers import decode, read_csv, read_table, sniff_delimiter
+from urbansafety.ingest.csvfile import read_csv, sniff_delimiter
+from urbansafety.ingest.readers import read_table
+from urbansafety.ingest.textfile import decode
 
 HEADER = "CATEGORIE,DATE\n"
 

@@ -14,7 +14,7 @@ from urbansafety.errors import InputError, Where
 from urbansafety.i18n import N_
 from urbansafety.ingest import validate as v
 from urbansafety.ingest.mapping import Mapping
-from urbansafety.ingest.readers import RawTable, require_columns
+from urbansafety.ingest.rawtable import RawTable, require_columns
 
 CANONICAL_SHIFTS = {"day": "day", "evening": "evening", "night": "night"}
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from urbansafety.ingest.mapping import SPVM, SPVM_COLUMNS, Mapping
-from urbansafety.ingest.readers import RawTable, read_table, require_columns
+from urbansafety.ingest.rawtable import RawTable, require_columns
+from urbansafety.ingest.readers import read_table
 
 # Extracts of about 2017 named the WGS84 columns LAT and LONG.
 OLD_NAMES = {"LAT": "LATITUDE", "LONG": "LONGITUDE"}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from urbansafety.ingest.mapping import Mapping
-from urbansafety.ingest.readers import RawTable, read_table
+from urbansafety.ingest.rawtable import RawTable
+from urbansafety.ingest.readers import read_table
 
 
 def read_mapped(

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from urbansafety.errors import InputError, Where
 from urbansafety.i18n import N_
-from urbansafety.ingest.readers import decode, sniff_delimiter
+from urbansafety.ingest.csvfile import sniff_delimiter
+from urbansafety.ingest.textfile import decode
 from urbansafety.survey.answers import Territories, clean_answers
 from urbansafety.survey.model import Questionnaire
 from urbansafety.survey.responses import StoredResponse
