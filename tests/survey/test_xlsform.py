@@ -12,7 +12,9 @@ from pyxform.xls2xform import convert
 from urbansafety.errors import InputError
 from urbansafety.survey import choices_for, clean_answers
 from urbansafety.survey.model import Choice, Question, Questionnaire, Section, Text
-from urbansafety.survey.xlsform import XLSFormError, read_xlsform, split_bounds
+from urbansafety.survey.xlsform import read_xlsform
+from urbansafety.survey.xlsform_bounds import split_bounds
+from urbansafety.survey.xlsform_check import XLSFormError
 from urbansafety.survey.xlsform_write import join_bounds, write_xlsform
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -31,7 +31,8 @@ from urbansafety.survey.model import (
 from urbansafety.survey.postal import fsa
 
 if TYPE_CHECKING:
-    from urbansafety.survey.xlsform import XLSFormError, read_xlsform
+    from urbansafety.survey.xlsform import read_xlsform
+    from urbansafety.survey.xlsform_check import XLSFormError
     from urbansafety.survey.xlsform_write import write_xlsform
 
 __all__ = [

@@ -24,7 +24,7 @@ from urbansafety.survey.model import (
     Questionnaire,
     Text,
 )
-from urbansafety.survey.xlsform import (
+from urbansafety.survey.xlsform_conventions import (
     LANGUAGE_COLUMNS,
     POSTAL_CODE_APPEARANCE,
     POSTAL_CODE_NAME,

@@ -14,126 +14,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from urbansafety.web.surveys import formcache, ratelimit, respond, respond_cache
-from urbansafety.web.surveys.models import Campaign, Draft, Invitation, Response, token_hash
+from urbansafety.web.surveys.models import Campaign, Draft, Response, token_hash
+from urbansafety.web.surveys.respond_refusal import _campaign, _entry, message
+from urbansafety.web.surveys.respond_session import _draft, _language, _set_slot, _slot
 from urbansafety.web.surveys.respond_store import InvitationUsed, store_response
-
-SESSION = "respond"  # session key: {slug: {"draft": pk, "sub": submission key, "inv": pk}}
-
-
-def _slot(request: HttpRequest, slug: str) -> dict[str, object]:
-    return dict(request.session.get(SESSION, {}).get(slug, {}))
-
-
-def _set_slot(request: HttpRequest, slug: str, **values: object) -> None:
-    slots = dict(request.session.get(SESSION, {}))
-    slots[slug] = {**slots.get(slug, {}), **values}
-    request.session[SESSION] = slots
-
-
-def _language(request: HttpRequest, campaign: Campaign, draft: Draft | None = None) -> str:
-    langs = campaign.language_list() or ["fr"]
-    asked = request.GET.get("lang", "")
-    if asked in langs:
-        request.session["lang"] = asked
-        if draft is not None and draft.language != asked:
-            draft.language = asked
-            draft.save(update_fields=["language"])
-        return asked
-    if draft is not None and draft.language in langs:
-        return draft.language
-    remembered = request.session.get("lang", "")
-    return remembered if remembered in langs else langs[0]
-
-
-def message(
-    request: HttpRequest, kind: str, status: int, campaign: Campaign | None = None
-) -> HttpResponse:
-    """Return a bilingual page explaining a refusal (closed, not open, invitation, rate limit)."""
-    texts = MESSAGES[kind]
-    pages = []
-    for lang in ("fr", "en"):
-        with translation.override(lang):
-            pages.append(
-                {
-                    "lang": lang,
-                    "title": str(texts[0]),
-                    "body": str(texts[1]),
-                    "campaign": campaign.title(lang) if campaign else "",
-                }
-            )
-    first = request.session.get("lang", "fr") if hasattr(request, "session") else "fr"
-    if first == "en":
-        pages.reverse()
-    context = {"lang": pages[0]["lang"], "pages": pages, "title": pages[0]["title"]}
-    with translation.override(pages[0]["lang"]):
-        return render(request, "respond/message.html", context, status=status)
-
-
-MESSAGES = {
-    "closed": (
-        _("This survey is closed"),
-        _("Thank you for your interest: this survey no longer accepts answers."),
-    ),
-    "not_open": (
-        _("This survey is not open yet"),
-        _("Come back when the survey opens; the organisation running it will announce the date."),
-    ),
-    "invitation": (
-        _("An invitation is needed"),
-        _("This survey is answered by invitation: open the link you received."),
-    ),
-    "invitation_used": (
-        _("This invitation was already used"),
-        _("Each invitation link serves for one response only."),
-    ),
-    "rate": (
-        _("Too many requests"),
-        _("Please wait a minute, then try again."),
-    ),
-    "not_found": (
-        _("Page not found"),
-        _("This link is not valid. A resume link works until the answers are sent."),
-    ),
-}
-
-
-def _campaign(request: HttpRequest, slug: str) -> tuple[Campaign | None, HttpResponse | None]:
-    campaign = Campaign.objects.defer("form_xlsx").filter(slug=slug).first()
-    if campaign is None:
-        return None, message(request, "not_found", 404)
-    now = timezone.now()
-    if campaign.closes_at and now >= campaign.closes_at:
-        return None, message(request, "closed", 410, campaign)
-    if campaign.opens_at and now < campaign.opens_at:
-        return None, message(request, "not_open", 403, campaign)
-    return campaign, None
-
-
-def _invitation(
-    request: HttpRequest, campaign: Campaign, token: str
-) -> tuple[Invitation | None, HttpResponse | None]:
-    """Return the invitation of token (None when not needed), or the refusal page."""
-    if not campaign.invitation_only:
-        return None, None
-    invitation = (
-        Invitation.objects.filter(campaign=campaign, token_hash=token_hash(token)).first()
-        if token
-        else None
-    )
-    if invitation is None:
-        return None, message(request, "invitation", 403, campaign)
-    if invitation.used_at is not None:
-        return None, message(request, "invitation_used", 403, campaign)
-    return invitation, None
-
-
-def _draft(request: HttpRequest, campaign: Campaign) -> Draft | None:
-    pk = _slot(request, campaign.slug).get("draft")
-    return Draft.objects.filter(pk=pk, campaign=campaign).first() if pk else None
 
 
 def _languages(campaign: Campaign) -> list[dict[str, str]]:
@@ -151,18 +38,6 @@ def _context(request: HttpRequest, campaign: Campaign, lang: str, **extra: objec
         "honeypot": respond.HONEYPOT,
         **extra,
     }
-
-
-def _entry(
-    request: HttpRequest, slug: str
-) -> tuple[Campaign | None, Invitation | None, str, HttpResponse | None]:
-    """Return (campaign, invitation, token, refusal) of a respondent's request to a campaign."""
-    campaign, refusal = _campaign(request, slug)
-    if refusal is not None or campaign is None:
-        return None, None, "", refusal
-    token = request.POST.get("t") or request.GET.get("t", "")
-    invitation, refusal = _invitation(request, campaign, token)
-    return campaign, invitation, token, refusal
 
 
 @require_http_methods(["GET", "POST"])
