@@ -12,21 +12,19 @@ from hypothesis import strategies as st
 
 from urbansafety.errors import InputError
 from urbansafety.survey.evaluate import Context, evaluate, to_number, to_string, truthy
-from urbansafety.survey.expressions import (
-    ARITY,
+from urbansafety.survey.expression_tree import (
     Binary,
     Call,
     Current,
-    ExpressionError,
     Field,
     Negate,
     Node,
     Number,
     Ref,
     String,
-    parse,
     references,
 )
+from urbansafety.survey.expressions import ARITY, ExpressionError, parse
 
 ANSWERS = {
     "consent": "yes",

@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from urbansafety.errors import DataQualityError, InputError
-from urbansafety.survey.design import calibration_residuals, survey_design
+from urbansafety.survey.design import survey_design
 from urbansafety.survey.estimate import mean, total
-from urbansafety.survey.weighting import post_stratify, rake, weight_diagnostics
+from urbansafety.survey.variance import calibration_residuals
+from urbansafety.survey.weight_diagnostics import weight_diagnostics
+from urbansafety.survey.weighting import post_stratify, rake
 
 ORACLES = json.loads((Path(__file__).parents[1] / "oracles" / "r_survey.json").read_text())
 NOTE = ORACLES["research_note"]
@@ -367,11 +369,11 @@ def test_calibration_residuals_of_trimmed_weights_start_direct_and_agree_with_sw
     assert cal is not None
     z = rng.normal(size=(n, 2)) * trimmed.weights.to_numpy()[:, None]
     direct = calibration_residuals(cal, z)
-    from urbansafety.survey import design
+    from urbansafety.survey import variance
 
-    monkeypatch.setattr(design, "direct_coefficients", lambda *args: None)
-    monkeypatch.setattr(design, "_STALL_TOL", 0.0)
-    monkeypatch.setattr(design, "_MAX_SWEEPS", 3000)
+    monkeypatch.setattr(variance, "direct_coefficients", lambda *args: None)
+    monkeypatch.setattr(variance, "_STALL_TOL", 0.0)
+    monkeypatch.setattr(variance, "_MAX_SWEEPS", 3000)
     swept = calibration_residuals(cal, z)
     assert_allclose(direct, swept, rtol=0, atol=1e-9 * np.abs(z).max())
     # The fixed point: residuals / factors sum to 0 in every category of every margin.

@@ -1,6 +1,6 @@
-"""A direct start for the calibration residuals' sweeps (see design.calibration_residuals).
+"""A direct start for the calibration residuals' sweeps (see variance.calibration_residuals).
 
-The sweeps of :func:`urbansafety.survey.design.calibration_residuals` stop when, for every margin k
+The sweeps of :func:`urbansafety.survey.variance.calibration_residuals` stop when, for every margin k
 and category c, the cell sums divided by that margin's factors add up to zero over c. Those
 conditions are linear in the per-category coefficients, so they can be solved at once on the
 cells (a few hundred) rather than reached by sweeps. With weights raked to convergence a few

@@ -14,8 +14,9 @@ import pandas as pd
 from scipy import stats
 
 from urbansafety.i18n import N_
-from urbansafety.survey.design import SurveyDesign, total_covariance
+from urbansafety.survey.design import SurveyDesign
 from urbansafety.survey.estimate import FLOOR, MIN_N, Domain, _bad, _column, _rows
+from urbansafety.survey.variance import total_covariance
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Weighted means, totals and proportions with standard errors and confidence intervals.
 
 Every estimate is a ratio or total of weighted sums; its variance is the Taylor-linearised
-variance of its influence values under the design (`design.total_covariance`), with
+variance of its influence values under the design (`variance.total_covariance`), with
 calibration residuals when the weights were raked. Conventions (those of R's `survey`):
 
 - Subgroups (`domain`, `estimates_by`, `compare_domains`) are subpopulations of the whole
@@ -44,7 +44,8 @@ from scipy import stats
 
 from urbansafety.errors import InputError
 from urbansafety.i18n import N_
-from urbansafety.survey.design import SurveyDesign, total_covariance
+from urbansafety.survey.design import SurveyDesign
+from urbansafety.survey.variance import total_covariance
 
 STATISTICS = ("mean", "total", "proportion")
 CI_METHODS = ("logit", "korn-graubard", "wald")

@@ -15,8 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from urbansafety.survey.expressions import (
-    EPOCH,
+from urbansafety.survey.expression_tree import (
     Binary,
     Call,
     Current,
@@ -26,9 +25,12 @@ from urbansafety.survey.expressions import (
     Number,
     Ref,
     String,
-    Value,
-    parse,
 )
+from urbansafety.survey.expressions import parse
+
+EPOCH = date(1970, 1, 1)
+
+Value = str | float | bool | date
 
 _NUMBER = re.compile(r"\s*-?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*\Z")
 _ISO_DATE = re.compile(r"\s*([0-9]{4})-([0-9]{2})-([0-9]{2})\s*\Z")

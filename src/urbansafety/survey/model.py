@@ -22,14 +22,8 @@ from datetime import date
 
 from urbansafety.errors import InputError, Where
 from urbansafety.i18n import N_
-from urbansafety.survey.expressions import (
-    Current,
-    ExpressionError,
-    Field,
-    Ref,
-    parse,
-    walk,
-)
+from urbansafety.survey.expression_tree import Current, Field, Ref, walk
+from urbansafety.survey.expressions import ExpressionError, parse
 
 LANGUAGES = ("fr", "en")
 QUESTION_TYPES = (
