@@ -281,7 +281,7 @@ def register_survey_analysis(survey: typer.Typer, _: Callable[[str], str], out: 
 def print_weighting(run: "WeightRun", _: Callable[[str], str], out: Console, lang: str) -> None:
     """Print how a survey was weighted: margins, convergence, trimming, missing answers, weights."""
     from urbansafety.report.formatting import format_number
-    from urbansafety.report.model import NumberFormat
+    from urbansafety.report.model_table import NumberFormat
     from urbansafety.survey.population_margins import WEIGHT_COLUMNS
 
     rep, w = run.weighting.report, run.weighting.after

@@ -17,7 +17,7 @@ from urbansafety.hotspots_analysis import HotspotAnalysis, analyse_hotspots
 from urbansafety.hotspots_run import hotspot_scope, run_hotspots, settings_with
 from urbansafety.report.hotspot_maps import cells_geojson
 from urbansafety.report.hotspot_sections import hotspot_sections
-from urbansafety.report.model import Map
+from urbansafety.report.model_map import Map
 from urbansafety.workspace import Workspace
 
 pytestmark = pytest.mark.xdist_group("demo")

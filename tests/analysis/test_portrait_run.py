@@ -15,7 +15,7 @@ from urbansafety.analysis.portrait import Scope, portrait
 from urbansafety.engine import open_engine
 from urbansafety.errors import InputError
 from urbansafety.portrait_run import parse_territory, parse_years, run_portrait
-from urbansafety.report.model import COUNT
+from urbansafety.report.model_table import COUNT
 from urbansafety.report.portrait_sections import portrait_sections
 from urbansafety.workspace import Workspace
 

@@ -10,21 +10,9 @@ from shapely.geometry import Point, box
 from shapely.ops import unary_union
 
 from urbansafety.report.charts import grouped_bar_chart, heatmap_chart, line_chart, ranking_chart
-from urbansafety.report.model import (
-    CHANGE,
-    COUNT,
-    RATE,
-    SHARE,
-    LegendEntry,
-    Map,
-    MapLayer,
-    MethodNote,
-    NumberFormat,
-    Report,
-    Section,
-    Source,
-    Table,
-)
+from urbansafety.report.model import MethodNote, Report, Section, Source
+from urbansafety.report.model_map import LegendEntry, Map, MapLayer
+from urbansafety.report.model_table import CHANGE, COUNT, RATE, SHARE, NumberFormat, Table
 
 YEARS = [2019, 2020, 2021, 2022, 2023, 2024]
 PERSON = [3120, 2874, 2990, 3301, 3412, 3388]

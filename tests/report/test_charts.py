@@ -5,14 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from urbansafety.report.charts import (
-    PALETTE,
-    grouped_bar_chart,
-    heatmap_chart,
-    line_chart,
-    ranking_chart,
-)
-from urbansafety.report.model import COUNT, RATE, Table
+from urbansafety.report.chart_style import PALETTE
+from urbansafety.report.charts import grouped_bar_chart, heatmap_chart, line_chart, ranking_chart
+from urbansafety.report.model_table import COUNT, RATE, Table
 
 LABELS = {"year": "Année", "kind": "Type", "n": "Incidents", "place": "Quartier"}
 

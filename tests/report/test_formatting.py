@@ -17,7 +17,7 @@ from urbansafety.report.formatting import (
     french_spaces,
     vega_locale,
 )
-from urbansafety.report.model import CHANGE, COUNT, RATE, SHARE, NumberFormat
+from urbansafety.report.model_table import CHANGE, COUNT, RATE, SHARE, NumberFormat
 
 NBSP = "\u00a0"
 

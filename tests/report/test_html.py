@@ -16,7 +16,8 @@ from urbansafety.i18n import translator
 from urbansafety.report import labels
 from urbansafety.report.charts import line_chart
 from urbansafety.report.html import VERSIONS, render_html, render_section
-from urbansafety.report.model import COUNT, Chart, MethodNote, Report, Section, Table
+from urbansafety.report.model import Chart, MethodNote, Report, Section
+from urbansafety.report.model_table import COUNT, Table
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "urbansafety" / "report" / "templates"
 NBSP = "\u00a0"

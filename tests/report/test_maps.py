@@ -30,17 +30,9 @@ from urbansafety.report import html as report_html
 from urbansafety.report.excel import write_workbook
 from urbansafety.report.html import CANVAS_FROM, map_config, render_html, render_section
 from urbansafety.report.maps import geojson_geometries, map_geojson, map_svg
-from urbansafety.report.model import (
-    COUNT,
-    Block,
-    LegendEntry,
-    Map,
-    MapLayer,
-    MethodNote,
-    Report,
-    Section,
-    Table,
-)
+from urbansafety.report.model import Block, MethodNote, Report, Section
+from urbansafety.report.model_map import LegendEntry, Map, MapLayer
+from urbansafety.report.model_table import COUNT, Table
 
 SVG = "{http://www.w3.org/2000/svg}"
 NBSP = "\u00a0"

@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.report.sample import sample_report
-from urbansafety.report.model import COUNT, MethodNote, NumberFormat, Report, Section, Table
+from urbansafety.report.model import MethodNote, Report, Section
+from urbansafety.report.model_table import COUNT, NumberFormat, Table
 
 
 def test_suppressed_mask_is_aligned_on_index_labels() -> None:

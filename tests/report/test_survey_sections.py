@@ -14,7 +14,9 @@ from numpy.testing import assert_allclose
 from tests.conftest import ARTIFACTS
 from tests.survey.campaign import copy_city, shared_city
 from urbansafety.report.html import render_html
-from urbansafety.report.model import Chart, Map, Table
+from urbansafety.report.model import Chart
+from urbansafety.report.model_map import Map
+from urbansafety.report.model_table import Table
 from urbansafety.report.survey_sections import survey_report
 from urbansafety.report.survey_tables import NOT_PUBLISHED, indicator_label
 from urbansafety.survey.analysis_run import analyse_survey, survey_areas

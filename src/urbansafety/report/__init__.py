@@ -6,19 +6,8 @@ A chapter builds a `Report` from `model` objects (charts with `charts`), then
 
 from __future__ import annotations
 
-from urbansafety.report.model import (
-    CHANGE,
-    COUNT,
-    RATE,
-    SHARE,
-    Chart,
-    MethodNote,
-    NumberFormat,
-    Report,
-    Section,
-    Source,
-    Table,
-)
+from urbansafety.report.model import Chart, MethodNote, Report, Section, Source
+from urbansafety.report.model_table import CHANGE, COUNT, RATE, SHARE, NumberFormat, Table
 
 __all__ = [
     "CHANGE",

@@ -4,8 +4,8 @@ Every helper takes a tidy `Table` (one row per observation; its labels are the a
 the report's language) and returns a `Chart` whose spec draws only published values: a
 suppressed cell is missing from the chart, shown "x" in its table.
 
-The palette is Okabe and Ito's, readable with every common colour-vision deficiency; the heat
-map uses viridis, which is also readable in grey.
+The palette (`chart_style`) is Okabe and Ito's, readable with every common colour-vision
+deficiency; the heat map uses viridis, which is also readable in grey.
 
 References
 ----------
@@ -15,33 +15,26 @@ presentations that are friendly to colorblind people. https://jfly.uni-koeln.de/
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
-from urbansafety.report.formatting import SUPPRESSED, d3_format, day_names, vega_locale
-from urbansafety.report.model import COUNT, Chart, NumberFormat, Table
-
-# Okabe-Ito, darkest first so that two-series charts keep a strong contrast.
-PALETTE = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#D55E00",
-    "#CC79A7",
-    "#56B4E9",
-    "#F0E442",
-    "#000000",
+from urbansafety.report.chart_encodings import (
+    HIDDEN,
+    HIDDEN_FILL,
+    _chart_frame,
+    _hidden_text,
+    _levels,
+    _quantity,
+    _series_colour,
+    _tooltips,
 )
-BAR_COLOUR = PALETTE[0]
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
-_SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# Column of a chart's data that flags suppressed rows; its grey marks them in heat maps.
-HIDDEN = "suppressed_"
-HIDDEN_FILL = "#d9d9d9"
+from urbansafety.report.chart_style import BAR_COLOUR, PALETTE, styled
+from urbansafety.report.chart_tables import _pivot, _replace_data, _take_rows
+from urbansafety.report.formatting import SUPPRESSED, d3_format, day_names
+from urbansafety.report.model import Chart
+from urbansafety.report.model_table import COUNT, NumberFormat, Table
 
 
 def line_chart(
@@ -281,151 +274,7 @@ def lorenz_chart(
     return _finish(chart, table, table, lang, description)
 
 
-def _chart_frame(
-    table: Table, columns: Sequence[str], value: str
-) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Return the published columns under field names Vega reads literally, and the name map.
-
-    The frame's HIDDEN column says which rows had value suppressed (never the value itself).
-    """
-    for col in columns:
-        if col not in table.data.columns:
-            raise ValueError(f"table {table.title!r} has no column {col!r}")
-    # Dots and brackets are paths in Vega field names; other names are renamed f0, f1, ….
-    names = {col: col if _SAFE.match(col) else f"f{i}" for i, col in enumerate(columns)}
-    frame = table.published()[list(columns)].rename(columns=names)
-    for col in columns:
-        if col in table.formats:  # published() leaves object columns where it hid cells
-            frame[names[col]] = pd.to_numeric(frame[names[col]], errors="coerce")
-    frame[HIDDEN] = table.mask()[value].to_numpy()
-    return frame, names
-
-
-def _quantity(table: Table, column: str, names: dict[str, str]) -> dict[str, Any]:
-    fmt = table.formats.get(column, COUNT)
-    return {
-        "field": names[column],
-        "type": "quantitative",
-        "title": table.label(column),
-        "axis": {"format": d3_format(fmt, trim=True)},
-    }
-
-
-def _levels(values: pd.Series) -> list[Any]:
-    """Return the distinct values in order of appearance: a scale's domain, kept whole.
-
-    An explicit domain keeps a category whose only value is suppressed on its axis.
-    """
-    return list(pd.unique(values.dropna()).tolist())
-
-
-def _series_colour(
-    table: Table, column: str, names: dict[str, str], frame: pd.DataFrame
-) -> alt.Color:
-    return alt.Color(
-        f"{names[column]}:N",
-        title=table.label(column),
-        sort=None,
-        scale=alt.Scale(domain=_levels(frame[names[column]])),
-        legend=alt.Legend(orient="bottom", direction="vertical"),
-    )
-
-
-def _hidden_text(frame: pd.DataFrame, *, horizontal: bool) -> alt.Chart:
-    """Return a text layer writing "x" at zero where a bar is suppressed."""
-    placement: dict[str, Any] = (
-        {"align": "left", "dx": 4, "baseline": "middle"} if horizontal else {"dy": -4}
-    )
-    if not horizontal:
-        placement["baseline"] = "bottom"
-    return (
-        alt.Chart(frame)
-        .transform_filter(f"datum.{HIDDEN}")
-        .mark_text(text=SUPPRESSED, fontWeight="bold", color="#333333", **placement)
-    )
-
-
-def _tooltips(table: Table, names: dict[str, str], columns: Sequence[str]) -> list[alt.Tooltip]:
-    out = []
-    for col in columns:
-        fmt = table.formats.get(col)
-        if fmt is not None:
-            out.append(
-                alt.Tooltip(f"{names[col]}:Q", title=table.label(col), format=d3_format(fmt))
-            )
-        else:
-            out.append(alt.Tooltip(f"{names[col]}:N", title=table.label(col)))
-    return out
-
-
 def _finish(chart: Any, source: Table, shown: Table, lang: str, description: str) -> Chart:
     """Return the Chart: spec with the report's locale, fonts and palette, and its table."""
-    spec = chart.to_dict()
-    config = spec.setdefault("config", {})
-    config["locale"] = vega_locale(lang)
-    config["font"] = FONT
-    config["range"] = {"category": list(PALETTE)}
-    config["view"] = {"stroke": None, "continuousWidth": 300, "continuousHeight": 300}
-    config["axis"] = {"labelFontSize": 12, "titleFontSize": 13, "titleFontWeight": "normal"}
-    config["legend"] = {"labelFontSize": 12, "titleFontSize": 13, "labelLimit": 260}
-    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
-    alt_text = description or source.title
-    spec["description"] = alt_text
+    spec = styled(chart.to_dict(), lang, description or source.title)
     return Chart(title=source.title, spec=spec, table=shown, description=description)
-
-
-def _replace_data(table: Table, data: pd.DataFrame) -> Table:
-    return Table(
-        title=table.title,
-        data=data,
-        labels=table.labels,
-        formats=table.formats,
-        suppressed=table.suppressed,
-        note=table.note,
-        row_header=table.row_header,
-    )
-
-
-def _take_rows(table: Table, rows: list[int]) -> Table:
-    mask = table.mask().loc[rows] if table.suppressed is not None else None
-    return Table(
-        title=table.title,
-        data=table.data.loc[rows],
-        labels=table.labels,
-        formats=table.formats,
-        suppressed=mask,
-        note=table.note,
-        row_header=table.row_header,
-    )
-
-
-def _pivot(table: Table, index: str, columns: str, values: str) -> Table:
-    """Return the table of a long frame spread wide: one row per index, one column per series."""
-    rows = list(dict.fromkeys(table.data[index]))
-    series = list(dict.fromkeys(table.data[columns]))
-    headers = [str(s) for s in series]
-    if index in headers or len(set(headers)) != len(headers):
-        raise ValueError(f"table {table.title!r}: cannot spread {columns!r} into unique columns")
-    keyed = table.data.set_index([index, columns])
-    if not keyed.index.is_unique:
-        raise ValueError(f"table {table.title!r}: several rows share one {index!r} × {columns!r}")
-    wide = keyed[values].unstack(columns).reindex(index=rows, columns=series)
-    hidden = table.mask().set_index(keyed.index)[values].unstack(columns)
-    hidden = hidden.reindex(index=rows, columns=series).fillna(False).astype(bool)
-    wide.columns = pd.Index(headers)
-    hidden.columns = pd.Index(headers)
-    data = wide.rename_axis(index=index, columns=None).reset_index()
-    mask = hidden.reset_index(drop=True)
-    fmt: NumberFormat = table.formats.get(values, COUNT)
-    formats = {h: fmt for h in headers}
-    if index in table.formats:
-        formats[index] = table.formats[index]
-    return Table(
-        title=table.title,
-        data=data,
-        labels={index: table.label(index)},
-        formats=formats,
-        suppressed=mask,
-        note=table.note,
-        row_header=index,
-    )

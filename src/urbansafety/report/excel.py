@@ -18,7 +18,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from urbansafety.i18n import translator
 from urbansafety.report import labels
 from urbansafety.report.formatting import NOT_AVAILABLE, SUPPRESSED, format_cell, format_day
-from urbansafety.report.model import NumberFormat, Report, Table, is_missing
+from urbansafety.report.model import Report
+from urbansafety.report.model_table import NumberFormat, Table, is_missing
 
 MAX_SHEET_NAME = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")

@@ -14,7 +14,7 @@ from babel.dates import get_day_names, get_month_names
 from babel.numbers import format_decimal, format_percent
 
 from urbansafety.i18n import LOCALES
-from urbansafety.report.model import NumberFormat, is_missing
+from urbansafety.report.model_table import NumberFormat, is_missing
 
 MINUS = "\u2212"
 NBSP = "\u00a0"

@@ -20,15 +20,8 @@ from urbansafety import disclosure
 from urbansafety.hotspots_analysis import HotspotAnalysis
 from urbansafety.i18n import N_, translator
 from urbansafety.report.formatting import SUPPRESSED
-from urbansafety.report.model import (
-    COUNT,
-    SHARE,
-    LegendEntry,
-    Map,
-    MapLayer,
-    NumberFormat,
-    Table,
-)
+from urbansafety.report.model_map import LegendEntry, Map, MapLayer
+from urbansafety.report.model_table import COUNT, SHARE, NumberFormat, Table
 
 NOT_SIGNIFICANT = "ns"
 

@@ -28,15 +28,9 @@ from urbansafety.report.hotspot_maps import (
     moran_p,
     weights_text,
 )
-from urbansafety.report.model import (
-    RATE,
-    SHARE,
-    LegendEntry,
-    MapLayer,
-    MethodNote,
-    Section,
-    Table,
-)
+from urbansafety.report.model import MethodNote, Section
+from urbansafety.report.model_map import LegendEntry, MapLayer
+from urbansafety.report.model_table import RATE, SHARE, Table
 from urbansafety.report.spatial_sections import (
     areas_section,
     concentration_section,

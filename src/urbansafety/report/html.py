@@ -29,7 +29,9 @@ from urbansafety.report.formatting import (
     french_spaces,
 )
 from urbansafety.report.maps import geojson_geometries, map_svg
-from urbansafety.report.model import Chart, Map, MapLayer, Report, Section, Table, is_missing
+from urbansafety.report.model import Chart, Report, Section
+from urbansafety.report.model_map import Map, MapLayer
+from urbansafety.report.model_table import Table, is_missing
 
 # Vendored in report/static/ (see its README.md): name → version.
 VERSIONS = {"vega": "6.4.0", "vega-lite": "6.4.1", "vega-embed": "7.3.0", "leaflet": "1.9.4"}

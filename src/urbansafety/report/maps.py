@@ -25,7 +25,7 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from urbansafety.report.model import Map, MapLayer
+from urbansafety.report.model_map import Map, MapLayer
 
 DECIMALS = 6
 EARTH_RADIUS = 6_378_137.0  # metres, the sphere of Web Mercator

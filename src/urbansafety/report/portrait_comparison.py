@@ -7,7 +7,8 @@ import pandas as pd
 from urbansafety import disclosure
 from urbansafety.analysis.portrait import Portrait
 from urbansafety.report.charts import line_chart, ranking_chart
-from urbansafety.report.model import COUNT, RATE, Chart, MethodNote, NumberFormat, Section, Table
+from urbansafety.report.model import Chart, MethodNote, Section
+from urbansafety.report.model_table import COUNT, RATE, NumberFormat, Table
 from urbansafety.report.portrait_labels import Labels, _fmt
 
 LQ = NumberFormat(decimals=2)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from urbansafety.i18n import N_
-from urbansafety.report.model import COUNT, Chart, MethodNote, Section, Table
+from urbansafety.report.model import Chart, MethodNote, Section
+from urbansafety.report.model_table import COUNT, Table
 from urbansafety.report.portrait_labels import Labels
 from urbansafety.report.portrait_pivots import _suppressed_pivot
 

@@ -17,16 +17,8 @@ from urbansafety.analysis.portrait import Portrait
 from urbansafety.analysis.sites import SitePortrait
 from urbansafety.report.charts import line_chart
 from urbansafety.report.confidentiality import _confidentiality
-from urbansafety.report.model import (
-    CHANGE,
-    COUNT,
-    RATE,
-    Chart,
-    MethodNote,
-    NumberFormat,
-    Section,
-    Table,
-)
+from urbansafety.report.model import Chart, MethodNote, Section
+from urbansafety.report.model_table import CHANGE, COUNT, RATE, NumberFormat, Table
 from urbansafety.report.portrait_comparison import _comparison, _ranking
 from urbansafety.report.portrait_labels import TOTAL, Labels, _fmt, _signed_pct
 from urbansafety.report.portrait_persons import _persons

@@ -6,7 +6,8 @@ import pandas as pd
 
 from urbansafety import disclosure
 from urbansafety.analysis.severity import NOTE_NOT_OFFICIAL
-from urbansafety.report.model import COUNT, RATE, MethodNote, Section, Table
+from urbansafety.report.model import MethodNote, Section
+from urbansafety.report.model_table import COUNT, RATE, Table
 from urbansafety.report.portrait_labels import Labels
 
 

@@ -7,7 +7,8 @@ import pandas as pd
 
 from urbansafety import disclosure
 from urbansafety.analysis.sites import SitePortrait
-from urbansafety.report.model import COUNT, RATE, MethodNote, NumberFormat, Section, Table
+from urbansafety.report.model import MethodNote, Section
+from urbansafety.report.model_table import COUNT, RATE, NumberFormat, Table
 from urbansafety.report.portrait_labels import Labels, _fmt, _signed_pct
 
 

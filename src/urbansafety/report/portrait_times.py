@@ -10,7 +10,8 @@ from urbansafety import disclosure
 from urbansafety.analysis.portrait import Portrait
 from urbansafety.i18n import N_
 from urbansafety.report.charts import heatmap_chart
-from urbansafety.report.model import COUNT, Chart, MethodNote, Section, Table
+from urbansafety.report.model import Chart, MethodNote, Section
+from urbansafety.report.model_table import COUNT, Table
 from urbansafety.report.portrait_labels import TOTAL, Labels
 from urbansafety.report.portrait_pivots import _long, _suppressed_pivot
 

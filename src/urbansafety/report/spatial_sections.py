@@ -21,17 +21,9 @@ from urbansafety.report.hotspot_maps import (
     Context,
     moran_p,
 )
-from urbansafety.report.model import (
-    COUNT,
-    RATE,
-    SHARE,
-    LegendEntry,
-    MapLayer,
-    MethodNote,
-    NumberFormat,
-    Section,
-    Table,
-)
+from urbansafety.report.model import MethodNote, Section
+from urbansafety.report.model_map import LegendEntry, MapLayer
+from urbansafety.report.model_table import COUNT, RATE, SHARE, NumberFormat, Table
 
 
 def concentration_section(ctx: Context) -> Section:

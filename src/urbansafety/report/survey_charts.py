@@ -1,8 +1,8 @@
 """Charts of survey estimates: a point per estimate and a bar for its confidence interval.
 
-The report's locale, palette and fonts are those of `report.charts`; a suppressed estimate is
-not drawn, a "—" stands at zero in its place. The Vega-Lite spec is written as a plain dict, not
-through Altair, whose schema validation took longer than the whole survey analysis (a test
+The report's locale, palette and fonts are those of `report.chart_style`; a suppressed estimate
+is not drawn, a "—" stands at zero in its place. The Vega-Lite spec is written as a plain dict,
+not through Altair, whose schema validation took longer than the whole survey analysis (a test
 validates the spec against the schema).
 """
 
@@ -12,9 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from urbansafety.report.charts import FONT, PALETTE
-from urbansafety.report.formatting import d3_format, vega_locale
-from urbansafety.report.model import COUNT, Chart, Table
+from urbansafety.report.chart_encodings import _quantity, _tooltips
+from urbansafety.report.chart_style import PALETTE, styled
+from urbansafety.report.model import Chart
+from urbansafety.report.model_table import COUNT, Table
 
 NOT_PUBLISHED = "—"
 
@@ -46,10 +47,7 @@ def estimate_chart(
     y = {"field": names[category], "type": "nominal", "title": None, "sort": None,
          "scale": {"domain": levels}, "axis": {"labelLimit": 400}}  # fmt: skip
     x: dict[str, Any] = {
-        "field": names[value],
-        "type": "quantitative",
-        "title": table.label(value),
-        "axis": {"format": d3_format(fmt, trim=True)},
+        **_quantity(table, value, names),
         "scale": {"domain": [0, 1]} if fmt.kind == "percent" else {"zero": True},
     }
     encoding: dict[str, Any] = {"y": y}
@@ -68,17 +66,7 @@ def estimate_chart(
                   "sort": None, "scale": scale,
                   "legend": {"orient": "bottom", "direction": "horizontal", "columns": 4}}  # fmt: skip
         n_rows *= max(len(groups), 1)
-    tips = [
-        {
-            "field": names[c],
-            "type": "quantitative",
-            "title": table.label(c),
-            "format": d3_format(table.formats[c]),
-        }
-        if c in table.formats
-        else {"field": names[c], "type": "nominal", "title": table.label(c)}
-        for c in columns
-    ]
+    tips = _tooltips(table, names, columns)
     rule = {"mark": {"type": "rule", "strokeWidth": 2},
             "encoding": {**encoding, "color": colour, "tooltip": tips,
                          "x": {"field": names[low], "type": "quantitative"},
@@ -104,15 +92,6 @@ def estimate_chart(
         "layer": [rule, point, hidden],
         "width": "container",
         "height": max(120, 16 * n_rows + 10 * len(levels)),
-        "config": {
-            "locale": vega_locale(lang),
-            "font": FONT,
-            "range": {"category": list(PALETTE)},
-            "view": {"stroke": None, "continuousWidth": 300, "continuousHeight": 300},
-            "axis": {"labelFontSize": 12, "titleFontSize": 13, "titleFontWeight": "normal"},
-            "legend": {"labelFontSize": 12, "titleFontSize": 13, "labelLimit": 260},
-        },
-        "autosize": {"type": "fit-x", "contains": "padding"},
-        "description": description or table.title,
     }
+    styled(spec, lang, description or table.title)
     return Chart(title=table.title, spec=spec, table=table, description=description)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from urbansafety.i18n import translator
 from urbansafety.report.formatting import format_number
-from urbansafety.report.model import NumberFormat
+from urbansafety.report.model_table import NumberFormat
 from urbansafety.survey.analysis_run import SurveyAnalysis
 
 REFERENCES = (

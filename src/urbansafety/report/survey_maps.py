@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from urbansafety.report.formatting import format_number
-from urbansafety.report.model import SHARE, LegendEntry, Map, MapLayer, Table
+from urbansafety.report.model_map import LegendEntry, Map, MapLayer
+from urbansafety.report.model_table import SHARE, Table
 from urbansafety.report.survey_tables import (
     NOT_PUBLISHED,
     estimate_labels,

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from urbansafety.report.formatting import format_day
-from urbansafety.report.model import COUNT, SHARE, MethodNote, NumberFormat, Section, Table
+from urbansafety.report.model import MethodNote, Section
+from urbansafety.report.model_table import COUNT, SHARE, NumberFormat, Table
 from urbansafety.report.survey_context import REFERENCES, SurveyContext
 from urbansafety.report.survey_tables import NOT_PUBLISHED, shown_count
 from urbansafety.survey.population_margins import WEIGHT_COLUMNS

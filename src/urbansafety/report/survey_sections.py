@@ -14,14 +14,8 @@ import pandas as pd
 
 from urbansafety.i18n import translator
 from urbansafety.report.formatting import format_day, format_number
-from urbansafety.report.model import (
-    SHARE,
-    MethodNote,
-    Report,
-    Section,
-    Source,
-    Table,
-)
+from urbansafety.report.model import MethodNote, Report, Section, Source
+from urbansafety.report.model_table import SHARE, Table
 from urbansafety.report.survey_charts import estimate_chart
 from urbansafety.report.survey_context import (
     REFERENCES,

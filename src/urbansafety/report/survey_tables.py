@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from urbansafety.report.formatting import format_number
-from urbansafety.report.model import COUNT, SHARE, NumberFormat, Table
+from urbansafety.report.model_table import COUNT, SHARE, NumberFormat, Table
 from urbansafety.survey.indicators import INDICATORS, IndicatorDefinition
 
 NOT_PUBLISHED = "—"
