@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_nearrepeat.py
 	$(BIN)/python benchmarks/bench_weighting.py
 	$(BIN)/python benchmarks/bench_survey_analysis.py
+	$(BIN)/python benchmarks/bench_survey_export.py
 	$(BIN)/python benchmarks/bench_survey_load.py
 
 # Rebuild the French catalog from the code's and the web templates' messages and scripts/fr_messages.py

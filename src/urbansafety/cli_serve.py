@@ -125,6 +125,9 @@ def register_serve(app: typer.Typer, _: Callable[[str], str]) -> None:
                 sys.executable, "-m", "gunicorn", "urbansafety.web.wsgi:application",
                 "--bind", f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
                 "--workers", str(count),
+                # An analyst's export of a large campaign (50,000 responses as XLSX: seconds)
+                # must not meet gunicorn's default 30 s limit on a busy machine.
+                "--timeout", "120",
                 "--error-logfile", "-",
             ]  # fmt: skip
             # No --access-logfile: gunicorn then keeps no access log (no addresses, no links).

@@ -137,3 +137,25 @@ def test_free_text_that_looks_like_a_formula_stays_text(
     cell = sheet.cell(row=2, column=header.index("comments") + 1)
     assert cell.data_type == "s" and cell.value == '\'=HYPERLINK("http://x")'
     assert sheet.cell(row=2, column=header.index("household_size") + 1).value == 3
+
+
+def test_the_workbook_reads_back_like_the_table(form: Questionnaire, tmp_path: Path) -> None:
+    # Each cell holds what the table holds: numbers as numbers, texts as texts, nothing where an
+    # answer is missing; the header row is frozen and columns are sized to their content.
+    frame = export_table(form, ROWS, labels=True, lang="fr")
+    write_xlsx(frame, tmp_path / "r.xlsx", form=form, lang="fr")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["réponses"]
+    assert sheet.freeze_panes == "A2"
+    read = list(sheet.iter_rows(values_only=True))
+    assert list(read[0]) == list(frame.columns)
+    expected = [
+        [None if v is None or v == "" else v for v in row] for row in frame.itertuples(index=False)
+    ]
+    assert [list(r) for r in read[1:]] == expected
+    # Neighbouring columns of one width are stored as one range (min..max).
+    widths = {j: d.width for d in sheet.column_dimensions.values() for j in range(d.min, d.max + 1)}
+    for j, column in enumerate(frame.columns, start=1):
+        width = widths[j]
+        longest = max(len(str(v)) for v in [column, *frame[column].dropna()])
+        # XlsxWriter stores the width in characters plus the cell padding (< 1 character).
+        assert min(max(longest, 8), 60) <= width < min(max(longest, 8), 60) + 1, column
