@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -61,6 +62,9 @@ def test_demo_builds_imports_and_analyses(tmp_path: Path) -> None:
     survey_fr = (ws / "reports" / "survey_securite-demo_fr.html").read_text(encoding="utf-8")
     assert "Ville de démonstration (fictive)" in survey_fr
     assert "Demo city" not in survey_fr
+    # The campaign's title heads the report, in the report's language.
+    assert re.search(r"<h1[^>]*>\s*Safety and well-being \(demo\)\s*</h1>", survey)
+    assert re.search(r"<h1[^>]*>\s*Sécurité et bien-être \(démonstration\)\s*</h1>", survey_fr)
     assert (ws / "reports" / "survey_securite-demo_fr.xlsx").exists()
     assert "/s/securite-demo/" in result.stdout
     first = (ws / "reports" / "incidents_by_pdq_year_category.csv").read_text()

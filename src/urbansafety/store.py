@@ -126,6 +126,16 @@ CREATE TABLE IF NOT EXISTS survey_responses (
 );
 """
 
+# A survey's title in each language, shown at the head of its report (the web campaign's title,
+# or the questionnaire's for a CSV import); the report falls back to the survey's name.
+SURVEY_TITLES = """
+CREATE TABLE IF NOT EXISTS survey_titles (
+    survey VARCHAR PRIMARY KEY,
+    title_fr VARCHAR NOT NULL,
+    title_en VARCHAR NOT NULL
+);
+"""
+
 # The crime-data tables every store has (survey_responses is created when first written).
 TABLES = ("incidents", "persons", "territories", "population", "sites", "imports", "rejects")
 
@@ -136,6 +146,7 @@ def create_store(path: Path) -> None:
     with duckdb.connect(str(path)) as con:
         con.execute(SCHEMA.format(incident_columns=columns))
         con.execute(SURVEY_RESPONSES)
+        con.execute(SURVEY_TITLES)
 
 
 @contextmanager

@@ -14,8 +14,8 @@ from urbansafety.cli import main
 from urbansafety.errors import InputError
 from urbansafety.ingest import records
 from urbansafety.survey.forms import new_form, template_path
-from urbansafety.survey.model import Questionnaire
-from urbansafety.survey.responses import load_responses, stored_surveys
+from urbansafety.survey.model import Questionnaire, Text
+from urbansafety.survey.responses import load_responses, set_title, stored_surveys, survey_title
 from urbansafety.survey.responses_import import import_responses
 from urbansafety.survey.xlsform import read_xlsform
 from urbansafety.workspace import Workspace
@@ -201,3 +201,16 @@ def test_neighbourhoods_are_checked_against_the_workspace_layer(
     assert (4, "about/neighbourhood", "Q09", "answer not among the choices") in {
         (r[0], r[1], r[2], r[3]) for r in rejects(workspace)
     }
+
+
+def test_the_questionnaire_titles_an_imported_survey_unless_it_has_a_title(
+    workspace: Workspace, form: Questionnaire
+) -> None:
+    assert survey_title(workspace, "safety") == Text()  # nothing recorded yet
+    import_responses(workspace, form, KOBO, survey="safety")
+    assert survey_title(workspace, "safety") == form.title and form.title.get("en")
+    with store.connect(workspace.store_path) as con:
+        set_title(con, "safety", Text(fr="Sécurité 2026", en="Safety 2026"))  # a web campaign's
+    shutil.copy(KOBO, workspace.path / "other.csv")
+    import_responses(workspace, form, workspace.path / "other.csv", survey="safety")
+    assert survey_title(workspace, "safety").get("en") == "Safety 2026"

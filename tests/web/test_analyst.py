@@ -171,7 +171,7 @@ def test_create_a_campaign_from_the_workspace_questionnaire(analyst_client, anal
     assert response["Location"] == reverse("analyst-campaign", kwargs={"slug": "verdun-2026"})
     campaign = Campaign.objects.get(slug="verdun-2026")
     assert bytes(campaign.form_xlsx) == (analyst_ws.path / "surveys" / "safety.xlsx").read_bytes()
-    assert campaign.form_name == "safety.xlsx" and campaign.form_version == "2026112301"
+    assert campaign.form_name == "safety.xlsx" and campaign.form_version == "2026112302"
     assert campaign.survey == "verdun_2026" and campaign.language_list() == ["fr", "en"]
     assert campaign.created_by is not None and not campaign.invitation_only
     assert timezone.localtime(campaign.opens_at).hour == 8

@@ -18,7 +18,8 @@ from django.urls import reverse
 pytest.register_assert_rewrite("tests.web.conftest_analyst")
 
 from tests.web.conftest_analyst import safety_campaign  # noqa: E402
-from urbansafety.survey.responses import load_responses, stored_surveys  # noqa: E402
+from urbansafety.survey.model import Text  # noqa: E402
+from urbansafety.survey.responses import load_responses, stored_surveys, survey_title  # noqa: E402
 from urbansafety.web.surveys.analyst_import import import_into_campaign  # noqa: E402
 from urbansafety.web.surveys.analyst_store import send_to_store  # noqa: E402
 from urbansafety.web.surveys.models import Response  # noqa: E402
@@ -114,6 +115,8 @@ def test_send_to_store_is_idempotent_and_readable_back(analyst_db, analyst_ws) -
     import_into_campaign(campaign, kobo_csv(), "kobo.csv")
     assert send_to_store(campaign, analyst_ws) == (5, 0)
     assert send_to_store(campaign, analyst_ws) == (0, 0)
+    # The campaign's title goes with its responses: the survey's report is headed by it.
+    assert survey_title(analyst_ws, "store_test") == Text(fr="Sécurité 2026", en="Safety 2026")
     assert not campaign.responses.filter(exported_at__isnull=True).exists()
     table = load_responses(analyst_ws, "store_test")
     assert len(table) == 5 and stored_surveys(analyst_ws)["store_test"] == 5

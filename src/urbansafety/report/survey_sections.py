@@ -68,20 +68,28 @@ def survey_report(
     lang: str,
     *,
     territory: str,
+    title: str = "",
     areas: pd.DataFrame | None = None,
     today: dt.date | None = None,
     tiles: bool = False,
 ) -> Report:
-    """Return the survey report in lang: the chapter's sections and their sources."""
+    """Return the survey report in lang: the chapter's sections and their sources.
+
+    title is the survey's own (a campaign's title); without one the report names the survey.
+    """
     _ = translator(lang)
     period = ""
     if a.period:
         period = f"{format_day(a.period[0], lang)} – {format_day(a.period[1], lang)}"
     return Report(
-        title=_("Survey on the feeling of safety: %(survey)s") % {"survey": a.survey},
+        # A campaign's title heads the report, the kind of survey under it; the survey's name
+        # (an identifier) only when it has no title.
+        title=title or _("Survey on the feeling of safety: %(survey)s") % {"survey": a.survey},
         lang=lang,
         generated_at=today or dt.date.today(),
-        subtitle=territory,
+        subtitle=_("Survey on the feeling of safety: %(survey)s") % {"survey": territory}
+        if title
+        else territory,
         territory=territory,
         period=period,
         sections=survey_sections(a, lang, areas=areas, tiles=tiles),

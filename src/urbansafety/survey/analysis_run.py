@@ -26,6 +26,7 @@ from urbansafety.survey.crosstab import Crosstab, crosstab
 from urbansafety.survey.design import SurveyDesign
 from urbansafety.survey.estimate import compare_waves, estimate, estimates_by
 from urbansafety.survey.indicators import COLUMNS, INDICATORS, indicator_values
+from urbansafety.survey.responses import survey_title
 from urbansafety.survey.weight_run import WeightRun, weights_or_stored
 from urbansafety.workspace import Workspace
 
@@ -263,10 +264,12 @@ def write_survey_report(
     stem = "survey_" + re.sub(r"[^A-Za-z0-9_.-]", "-", analysis.survey)
     written = []
     areas = survey_areas(ws, analysis.run.margins.layer)
+    title = survey_title(ws, analysis.survey)
     for lang in langs:
         report = survey_report(
             analysis,
             lang,
+            title=title.get(lang),
             territory=ws.config.territory_label(lang),
             areas=areas,
             today=today or dt.date.today(),

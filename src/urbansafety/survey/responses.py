@@ -26,7 +26,7 @@ import pandas as pd
 from urbansafety import store
 from urbansafety.errors import InputError
 from urbansafety.i18n import N_
-from urbansafety.survey.model import Answer
+from urbansafety.survey.model import Answer, Text
 from urbansafety.workspace import Workspace
 
 META_COLUMNS = ("response_id", "submitted_at", "language", "source")
@@ -43,8 +43,37 @@ class StoredResponse:
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the survey_responses table if the store has none (stores made before surveys)."""
+    """Create the survey tables if the store has none (stores made before surveys)."""
     con.execute(store.SURVEY_RESPONSES)
+    con.execute(store.SURVEY_TITLES)
+
+
+def set_title(
+    con: duckdb.DuckDBPyConnection, survey: str, title: Text, *, replace: bool = True
+) -> None:
+    """Record the survey's title in French and English (kept as it is with replace=False)."""
+    if not title:
+        return
+    ensure_table(con)
+    verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+    con.execute(
+        f"{verb} INTO survey_titles VALUES (?, ?, ?)",
+        [survey, title.get("fr"), title.get("en")],
+    )
+
+
+def survey_title(ws: Workspace, survey: str) -> Text:
+    """Return the survey's recorded title (empty when none was recorded)."""
+    with store.connect(ws.store_path, read_only=True) as con:
+        known = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'survey_titles'"
+        ).fetchone()
+        if not known or not known[0]:
+            return Text()
+        row = con.execute(
+            "SELECT title_fr, title_en FROM survey_titles WHERE survey = ?", [survey]
+        ).fetchone()
+    return Text(fr=row[0], en=row[1]) if row else Text()
 
 
 def answers_json(answers: Mapping[str, Answer]) -> str:

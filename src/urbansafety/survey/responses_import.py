@@ -137,6 +137,8 @@ def import_responses(
                 con, survey, result.accepted, source=report.source, import_id=report.import_id
             )
             report.rows_accepted, report.already_stored = inserted, stored
+            # The questionnaire's title heads the report, unless the survey has one already.
+            responses.set_title(con, survey, form.title, replace=False)
             records.record_import(
                 con, report, sha=sha, size=len(data), started=started, rejects=table
             )

@@ -33,8 +33,10 @@ LANGUAGES = (FR, EN)
 FORM_ID = "urbansafety_safety"
 #: Date-based version (YYYYMMDDnn). Bump it whenever the questionnaire changes: ODK/Kobo servers
 #: refuse a new form definition that keeps the old version.
-VERSION = "2026112301"
-FORM_TITLE = "Sentiment de sécurité et bien-être / Feeling of safety and well-being"
+VERSION = "2026112302"
+FORM_TITLE_FR = "Sentiment de sécurité et bien-être"
+FORM_TITLE_EN = "Feeling of safety and well-being"
+FORM_TITLE = f"{FORM_TITLE_FR} / {FORM_TITLE_EN}"
 
 TEMPLATE_PATH = Path(__file__).with_name("safety.xlsx")
 
@@ -57,6 +59,8 @@ SURVEY_COLUMNS: tuple[str, ...] = (
 CHOICES_COLUMNS: tuple[str, ...] = ("list_name", "name", f"label::{FR}", f"label::{EN}")
 SETTINGS_COLUMNS: tuple[str, ...] = (
     "form_title",
+    "form_title_fr",
+    "form_title_en",
     "form_id",
     "version",
     "default_language",
@@ -1073,6 +1077,9 @@ def choice_lists() -> dict[str, list[tuple[str, Text]]]:
 def settings_row() -> dict[str, str]:
     return {
         "form_title": FORM_TITLE,
+        # Each language's title (read by urbansafety; other tools show form_title).
+        "form_title_fr": FORM_TITLE_FR,
+        "form_title_en": FORM_TITLE_EN,
         "form_id": FORM_ID,
         "version": VERSION,
         "default_language": FR,

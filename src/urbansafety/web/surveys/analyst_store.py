@@ -25,7 +25,13 @@ from django.utils import timezone
 from urbansafety import store
 from urbansafety.i18n import N_
 from urbansafety.ingest.records import ImportReport, new_import_id, record_import, rejects_table
-from urbansafety.survey.responses import StoredResponse, ensure_table, write_responses
+from urbansafety.survey.model import Text
+from urbansafety.survey.responses import (
+    StoredResponse,
+    ensure_table,
+    set_title,
+    write_responses,
+)
 from urbansafety.web.surveys.models import Campaign, Response, ResponseImport
 from urbansafety.workspace import Workspace
 
@@ -114,6 +120,7 @@ def send_to_store(campaign: Campaign, ws: Workspace) -> tuple[int, int]:
     inserted = already = 0
     with store.connect(ws.store_path) as con, store.transaction(con):
         ensure_table(con)
+        set_title(con, campaign.survey, Text(fr=campaign.title_fr, en=campaign.title_en))
         for source, responses in sorted(by_source.items()):
             ids = "\n".join(r.response_id for r in responses).encode()
             sha = hashlib.sha256(ids).hexdigest()
