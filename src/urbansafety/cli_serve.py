@@ -33,7 +33,12 @@ MESSAGES = {
     "short": N_("The password must have at least %(n)s characters."),
     "created": N_("Analyst account %(name)s created."),
     "updated": N_("Password of analyst account %(name)s changed."),
+    "viewer_created": N_("Follow-up account %(name)s created (counts only: no export, no change)."),
+    "viewer_updated": N_(
+        "Follow-up account %(name)s updated: password changed, counts only (no export, no change)."
+    ),
 }
+ANALYST_PERMISSION = ("surveys", "handle_responses")  # app label, codename
 
 
 def default_workers() -> int:
@@ -101,6 +106,17 @@ def register_serve(app: typer.Typer, _: Callable[[str], str]) -> None:
                 ),
             ),
         ] = None,
+        create_viewer: Annotated[
+            str | None,
+            typer.Option(
+                "--create-viewer",
+                help=_(
+                    "Create a follow-up account with this name (asks for a password), then stop: "
+                    "it sees the campaigns and their counts, not the responses, and changes "
+                    "nothing."
+                ),
+            ),
+        ] = None,
         lang: Annotated[
             str, typer.Option("--lang", help=_("Language of messages: fr or en."))
         ] = "fr",
@@ -114,6 +130,9 @@ def register_serve(app: typer.Typer, _: Callable[[str], str]) -> None:
         setup(workspace)
         if create_analyst:
             _create_analyst(create_analyst, console, tr)
+            return
+        if create_viewer:
+            _create_analyst(create_viewer, console, tr, analyst=False)
             return
         url = base_url(host, port)
         _print_start(console, url, tr)
@@ -172,8 +191,12 @@ def _print_start(console: Console, url: str, tr: Callable[[str], str]) -> None:
         console.print(tr(MESSAGES["no_campaign"]))
 
 
-def _create_analyst(name: str, console: Console, tr: Callable[[str], str]) -> None:
+def _create_analyst(
+    name: str, console: Console, tr: Callable[[str], str], analyst: bool = True
+) -> None:
+    """Create or update the account name: an analyst's, else a follow-up account's."""
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
 
     password = typer.prompt(
         tr(MESSAGES["password"]) % {"name": name}, hide_input=True, confirmation_prompt=True
@@ -186,4 +209,12 @@ def _create_analyst(name: str, console: Console, tr: Callable[[str], str]) -> No
     user.set_password(password)
     user.is_staff = True
     user.save()
-    console.print(tr(MESSAGES["created" if created else "updated"]) % {"name": name})
+    app_label, codename = ANALYST_PERMISSION
+    permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    if analyst:
+        user.user_permissions.add(permission)
+        key = "created" if created else "updated"
+    else:
+        user.user_permissions.remove(permission)
+        key = "viewer_created" if created else "viewer_updated"
+    console.print(tr(MESSAGES[key]) % {"name": name})

@@ -56,8 +56,18 @@ def analyst_db(db: None, settings: Any, analyst_ws: Workspace) -> Iterator[None]
 
 @pytest.fixture
 def analyst(analyst_db: None, django_user_model: Any) -> Any:
-    """Return an analyst account (password PASSWORD)."""
-    return django_user_model.objects.create_user("analyste", password=PASSWORD)
+    """Return an analyst account (password PASSWORD), with the analysts' permission."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("analyste", password=PASSWORD)
+    user.user_permissions.add(Permission.objects.get(codename="handle_responses"))
+    return user
+
+
+@pytest.fixture
+def viewer(analyst_db: None, django_user_model: Any) -> Any:
+    """Return a follow-up account (password PASSWORD): no permission, counts only."""
+    return django_user_model.objects.create_user("suivi", password=PASSWORD)
 
 
 @pytest.fixture

@@ -43,6 +43,9 @@ class Campaign(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # Analysts have it (`serve --create-analyst`); follow-up accounts (`--create-viewer`) do
+        # not: they see the campaigns and their counts, never the responses nor any change.
+        permissions = [("handle_responses", "Can manage campaigns and handle their responses")]
 
     def __str__(self) -> str:
         return self.slug

@@ -6,6 +6,11 @@ CSV download), so that no refused row is lost once the import's page is closed.
 Views stay thin: the work is in ``analyst_*.py`` (counts, QR code, store, import, export) and in
 ``forms_analyst.py``. Every page is ``never_cache`` (it shows internal figures) and works without
 JavaScript; every change is a POST protected by Django's CSRF middleware.
+
+Two kinds of account: a follow-up account (`serve --create-viewer`) sees the campaigns, their
+counts, public link and QR code (``analyst_view``); everything else, changes, invitations, the
+responses and the rejected values (typed by respondents), needs the permission
+``surveys.handle_responses`` of analysts (``analyst_only``: 403 otherwise).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import secrets
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.db import transaction
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
@@ -57,6 +62,14 @@ def analyst_view(view):  # type: ignore[no-untyped-def]
     return login_required(never_cache(view))
 
 
+ANALYST_PERMISSION = "surveys.handle_responses"
+
+
+def analyst_only(view):  # type: ignore[no-untyped-def]
+    """Return view behind login and the analysts' permission (403 for a follow-up account)."""
+    return analyst_view(permission_required(ANALYST_PERMISSION, raise_exception=True)(view))
+
+
 def public_url(request: HttpRequest, campaign: Campaign) -> str:
     """Return the campaign's public link, absolute (what the QR code and invitations hold)."""
     return request.build_absolute_uri(reverse("respond-landing", kwargs={"slug": campaign.slug}))
@@ -88,7 +101,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "analyst/campaign_list.html", {"rows": rows})
 
 
-@analyst_view
+@analyst_only
 @require_http_methods(["GET", "POST"])
 def campaign_new(request: HttpRequest) -> HttpResponse:
     """Return the new-campaign form; create the campaign when it is valid."""
@@ -136,7 +149,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "analyst/campaign_detail.html", context)
 
 
-@analyst_view
+@analyst_only
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
     """Return the edit form of a campaign (titles, dates, quotas); save it when valid."""
@@ -154,7 +167,7 @@ def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "analyst/campaign_form.html", context)
 
 
-@analyst_view
+@analyst_only
 @require_POST
 def campaign_close(request: HttpRequest, slug: str) -> HttpResponse:
     """Close the campaign now and return to its page."""
@@ -165,7 +178,7 @@ def campaign_close(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("analyst-campaign", slug=campaign.slug)
 
 
-@analyst_view
+@analyst_only
 @require_POST
 def invitations_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Create single-use invitations and return their links once, as a CSV file."""
@@ -191,7 +204,7 @@ def invitations_create(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@analyst_view
+@analyst_only
 @require_GET
 def export(request: HttpRequest, slug: str) -> HttpResponse:
     """Return the campaign's responses as a CSV or XLSX download."""
@@ -214,7 +227,7 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@analyst_view
+@analyst_only
 @require_POST
 def send_to_store(request: HttpRequest, slug: str) -> HttpResponse:
     """Write the campaign's unsent responses to the workspace store; say how many."""
@@ -247,7 +260,7 @@ def send_to_store(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("analyst-campaign", slug=campaign.slug)
 
 
-@analyst_view
+@analyst_only
 @require_http_methods(["GET", "POST"])
 def import_responses(request: HttpRequest, slug: str) -> HttpResponse:
     """Return the import form; import the uploaded CSV and show what was accepted and rejected."""
@@ -297,7 +310,7 @@ def _reasons(campaign: Campaign) -> Callable[[str], str]:
     return reason_translator(campaign_questionnaire(campaign), get_language() or "fr")
 
 
-@analyst_view
+@analyst_only
 @require_GET
 def import_rejects(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Return the page of one past import: its counts and its rejected values."""
@@ -320,7 +333,7 @@ def import_rejects(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "analyst/import_rejects.html", context)
 
 
-@analyst_view
+@analyst_only
 @require_GET
 def import_rejects_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Return every rejected value of one past import as CSV, reasons in the page's language."""
