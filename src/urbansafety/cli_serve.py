@@ -33,6 +33,9 @@ MESSAGES = {
     "short": N_("The password must have at least %(n)s characters."),
     "created": N_("Analyst account %(name)s created."),
     "updated": N_("Password of analyst account %(name)s changed."),
+    "both_accounts": N_(
+        "Give --create-analyst or --create-viewer, not both: one account at a time."
+    ),
     "viewer_created": N_("Follow-up account %(name)s created (counts only: no export, no change)."),
     "viewer_updated": N_(
         "Follow-up account %(name)s updated: password changed, counts only (no export, no change)."
@@ -124,6 +127,9 @@ def register_serve(app: typer.Typer, _: Callable[[str], str]) -> None:
         from urbansafety.web import prepare_environment, setup
         from urbansafety.workspace import open_workspace
 
+        if create_analyst and create_viewer:
+            console.print(tr(MESSAGES["both_accounts"]))
+            raise typer.Exit(2)
         open_workspace(workspace)  # refuses a folder that is not a workspace, with a hint
         os.environ["URBANSAFETY_ALLOWED_HOSTS"] = allowed_hosts(host)
         prepare_environment(workspace)

@@ -227,3 +227,9 @@ def test_serve_creates_analysts_and_follow_up_accounts(workspace: Path) -> None:
     assert "carole" in serve("--create-analyst", "carole")
     assert permissions(workspace) == {"carole": True, "alice": False}
     assert "--create-viewer" in cli("serve", "--help").stdout
+    both = cli(
+        "serve", "--lang", "en", "--workspace", str(workspace),
+        "--create-analyst", "dan", "--create-viewer", "dan",
+    )  # fmt: skip
+    assert both.returncode == 2 and "not both" in both.stdout
+    assert permissions(workspace) == {"carole": True, "alice": False}  # nothing created
