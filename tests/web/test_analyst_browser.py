@@ -96,3 +96,33 @@ def test_analyst_logs_in_opens_the_campaign_and_downloads_the_xlsx(  # type: ign
     ]
     assert errors == []
     context.close()
+
+
+@pytest.mark.browser
+def test_a_follow_up_account_sees_the_counts_and_nothing_to_export(  # type: ignore[no-untyped-def]
+    live_server, viewer, analyst_ws, chromium
+) -> None:
+    safety_campaign(analyst_ws, "valbrume-2026")
+    context = chromium.new_context(locale="fr-CA", viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/analyst/")
+    page.fill("#id_username", "suivi")
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/analyst/")
+    assert page.locator("a[href='/analyst/campaigns/new/']").count() == 0
+    page.click("a[href='/analyst/campaigns/valbrume-2026/']")
+    page.wait_for_url("**/campaigns/valbrume-2026/")
+    assert page.locator("figure.qr svg[role=img]").is_visible()
+    assert page.locator("form[action$='/export/']").count() == 0
+    assert "demandent un compte d'analyste" in page.locator("main").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "viewer_campaign.png"), full_page=True)
+    # Typing an analyst-only address gives the bilingual refusal, with a way back.
+    response = page.goto(f"{live_server.url}/analyst/campaigns/valbrume-2026/export/?kind=csv")
+    assert response is not None and response.status == 403
+    assert page.locator("h1").inner_text() in ("Accès refusé", "Access denied")
+    page.screenshot(path=str(ARTIFACTS / "viewer_403.png"), full_page=True)
+    page.click("a[href='/analyst/']")
+    page.wait_for_url(f"{live_server.url}/analyst/")
+    context.close()
