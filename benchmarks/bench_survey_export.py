@@ -32,11 +32,13 @@ def best(repeat: int, run: Callable[[], object]) -> tuple[float, object]:
 
 def openpyxl_workbook(frame: pd.DataFrame, questions: pd.DataFrame) -> bytes:
     """The previous writer: pandas' to_excel through openpyxl, widths from the first 50 rows."""
-    from urbansafety.survey.exports import _safe_frame
+    from urbansafety.survey.exports import spreadsheet_safe
 
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _safe_frame(frame).to_excel(writer, sheet_name="réponses", index=False)
+        frame.map(spreadsheet_safe, na_action="ignore").to_excel(
+            writer, sheet_name="réponses", index=False
+        )
         questions.to_excel(writer, sheet_name="questions", index=False)
         for sheet in writer.sheets.values():
             sheet.freeze_panes = "A2"

@@ -87,7 +87,7 @@ def survey_report(
         title=title or _("Survey on the feeling of safety: %(survey)s") % {"survey": a.survey},
         lang=lang,
         generated_at=today or dt.date.today(),
-        subtitle=_("Survey on the feeling of safety: %(survey)s") % {"survey": territory}
+        subtitle=_("Survey on the feeling of safety, %(territory)s") % {"territory": territory}
         if title
         else territory,
         territory=territory,
